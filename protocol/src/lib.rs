@@ -1,0 +1,13 @@
+//! The language Layso's programs speak to each other.
+//!
+//! Ids, ticket numbers, ticket states and priority classes, and the JSON
+//! bodies of the HTTP API, shared by the server and its clients (kiosk,
+//! display, web pages). No I/O lives here.
+
+pub mod api;
+pub mod ids;
+pub mod ticket;
+
+pub use api::*;
+pub use ids::*;
+pub use ticket::*;

@@ -1,0 +1,77 @@
+//! Typed configuration, layered: defaults, then a TOML file, then `LAYSO_*`
+//! environment variables, then command-line flags.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// The SQLite file; created and migrated on first start.
+    pub database: PathBuf,
+    /// Time zone of the demo office created on first start.
+    pub time_zone: String,
+    /// Seed a demo office when the database has no office.
+    pub demo: bool,
+    /// Issuing hours of the demo services.
+    pub demo_hours: DemoHours,
+    /// Log filter, in `tracing_subscriber::EnvFilter` syntax.
+    pub log: String,
+}
+
+/// The issuing hours the demo office gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DemoHours {
+    /// Every day, all day: try it at any hour.
+    Always,
+    /// A real one-stop office: 07:30–11:15 and 13:15–16:30, Monday to Friday.
+    Office,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from("layso.db"),
+            time_zone: "Asia/Ho_Chi_Minh".to_owned(),
+            demo: true,
+            demo_hours: DemoHours::Always,
+            log: "info".to_owned(),
+        }
+    }
+}
+
+/// Configuration that could not be read or makes no sense.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A source had a bad value or an unknown key.
+    #[error("configuration: {0}")]
+    Figment(#[from] Box<figment::Error>),
+    /// The time zone is not an IANA name.
+    #[error("configuration: unknown time zone {0:?} (expected an IANA name like Asia/Ho_Chi_Minh)")]
+    TimeZone(String),
+}
+
+impl Config {
+    /// Reads the layers; `file` is used if it exists, `overrides` (command-line
+    /// flags) win over everything.
+    pub fn load(file: &Path, overrides: impl Serialize) -> Result<Self, ConfigError> {
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("LAYSO_"))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)?;
+        if config.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ConfigError::TimeZone(config.time_zone));
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,167 @@
+//! Counter writes: opening, pausing and closing, and the row that ticket
+//! steps read to know where they happen.
+
+use super::events::{self, EventKind, NewEvent};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use layso_protocol::{CounterId, CounterState, OfficeId, Reason, UserId};
+use sqlx::SqliteConnection;
+
+/// A counter with the office settings that steps at it need.
+#[derive(Debug, Clone)]
+pub struct CounterRow {
+    /// Its id.
+    pub id: i64,
+    /// Its office.
+    pub office_id: i64,
+    /// Its number.
+    pub number: i64,
+    /// State name.
+    pub state: String,
+    /// The staff member at it.
+    pub staff_user_id: Option<i64>,
+    /// Selection name.
+    pub selection: String,
+    /// The office's time zone.
+    pub time_zone: String,
+    /// The office's priority run.
+    pub priority_run: i64,
+    /// The office's ordinary run.
+    pub normal_run: i64,
+}
+
+impl CounterRow {
+    /// Its typed id.
+    pub fn id(&self) -> CounterId {
+        CounterId(self.id)
+    }
+
+    /// Its typed office.
+    pub fn office(&self) -> OfficeId {
+        OfficeId(self.office_id)
+    }
+
+    /// Its number on the sign.
+    pub fn number(&self) -> u32 {
+        u32::try_from(self.number).unwrap_or(0)
+    }
+
+    /// The staff member at it, for the event log.
+    pub fn staff(&self) -> Option<UserId> {
+        self.staff_user_id.map(UserId)
+    }
+
+    /// Its parsed state.
+    pub fn state(&self) -> Result<CounterState> {
+        CounterState::parse(&self.state)
+            .ok_or_else(|| Error::Internal(format!("counter {}: bad state", self.id)))
+    }
+
+    /// Refuses calls at a paused or closed counter.
+    pub fn require_open(&self) -> Result<()> {
+        let state = self.state()?;
+        if state == CounterState::Open {
+            Ok(())
+        } else {
+            Err(Error::CounterNotOpen {
+                number: self.number(),
+                state: state.as_str(),
+            })
+        }
+    }
+}
+
+/// Loads a counter with its office settings.
+pub async fn load(conn: &mut SqliteConnection, id: CounterId) -> Result<CounterRow> {
+    sqlx::query_as!(
+        CounterRow,
+        r#"SELECT c.id AS "id!", c.office_id, c.number, c.state, c.staff_user_id, c.selection,
+                  o.time_zone, o.priority_run, o.normal_run
+           FROM counters c JOIN offices o ON o.id = c.office_id
+           WHERE c.id = ?"#,
+        id.0
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::NotFound("counter"))
+}
+
+/// A change of a counter's state.
+#[derive(Debug, Clone)]
+pub enum CounterChange {
+    /// Start calling.
+    Open,
+    /// Take a break, with a reason shown on the monitor.
+    Pause(Reason),
+    /// Stop for the day.
+    Close,
+}
+
+/// Opens, pauses or closes a counter. Setting the state it already has is
+/// a no-op (a double click changes nothing and logs nothing).
+pub async fn change(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    id: CounterId,
+    change: CounterChange,
+) -> Result<()> {
+    let counter = load(conn, id).await?;
+    let from = counter.state()?;
+    let (to, kind, reason) = match &change {
+        CounterChange::Open => (CounterState::Open, EventKind::CounterOpened, None),
+        CounterChange::Pause(r) => (
+            CounterState::Paused,
+            EventKind::CounterPaused,
+            Some(r.as_str()),
+        ),
+        CounterChange::Close => (CounterState::Closed, EventKind::CounterClosed, None),
+    };
+    if to == CounterState::Closed {
+        let busy = sqlx::query!(
+            r#"SELECT display_number, state FROM tickets
+               WHERE counter_id = ? AND state IN ('called', 'serving')"#,
+            counter.id
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(busy) = busy {
+            return Err(Error::CounterBusy {
+                number: counter.number(),
+                ticket: busy.display_number,
+                state: busy
+                    .state
+                    .parse()
+                    .map_err(|e| Error::Internal(format!("{e}")))?,
+            });
+        }
+    }
+    let current_reason =
+        sqlx::query_scalar!("SELECT pause_reason FROM counters WHERE id = ?", counter.id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if from == to && current_reason.as_deref() == reason {
+        return Ok(());
+    }
+    let to_name = to.as_str();
+    sqlx::query!(
+        "UPDATE counters SET state = ?, pause_reason = ? WHERE id = ?",
+        to_name,
+        reason,
+        counter.id
+    )
+    .execute(&mut *conn)
+    .await?;
+    events::append(
+        conn,
+        &NewEvent {
+            counter: Some(counter.id()),
+            user: counter.staff(),
+            from_state: Some(from.as_str()),
+            to_state: Some(to_name),
+            reason,
+            ..NewEvent::new(counter.office(), now, kind)
+        },
+    )
+    .await?;
+    Ok(())
+}

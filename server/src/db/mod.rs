@@ -1,0 +1,101 @@
+//! The SQLite database: opening and migrating it, the single writer that
+//! every change goes through, and the SQL of each part of the domain.
+//!
+//! **Architecture Invariant:** every change to the database is a job on the
+//! [`Writer`]; handlers read through the pool and never write. One writer
+//! makes numbering and call-next race-free, and lets one fsync commit many
+//! tickets (group commit).
+
+pub mod counters;
+pub mod events;
+pub mod reads;
+pub mod seed;
+pub mod tickets;
+pub mod writer;
+
+pub use writer::Writer;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection, SqliteConnection};
+use std::path::Path;
+use std::time::Duration;
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// The database: a pool for reads and the one writer.
+#[derive(Clone)]
+pub struct Db {
+    /// Read-only connections for queries (WAL lets them run beside the writer).
+    pub read: SqlitePool,
+    /// The only way to change anything.
+    pub writer: Writer,
+}
+
+/// The database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// SQLite refused the file.
+    #[error("opening {path}: {source}")]
+    Open {
+        /// The file.
+        path: String,
+        /// Why.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("migrating the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+fn options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: every commit is fsynced before the writer answers, so a
+        // ticket that got a response survives a power cut.
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        .log_statements(tracing::log::LevelFilter::Trace)
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the file, and starts the writer.
+    pub async fn open(path: &Path) -> Result<Self, OpenError> {
+        let open_err = |source| OpenError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut conn = SqliteConnection::connect_with(&options(path))
+            .await
+            .map_err(open_err)?;
+        MIGRATOR.run(&mut conn).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options(path).read_only(true))
+            .await
+            .map_err(open_err)?;
+        Ok(Self {
+            read,
+            writer: Writer::start(conn),
+        })
+    }
+
+    /// Waits for the writer to finish what it was given, then closes the file.
+    pub async fn close(self) {
+        self.writer.stop().await;
+        self.read.close().await;
+    }
+}
+
+/// Closes a connection, logging rather than failing: used on shutdown.
+pub(crate) async fn close_quietly(conn: SqliteConnection) {
+    if let Err(error) = conn.close().await {
+        tracing::warn!(%error, "closing the writer connection");
+    }
+}

@@ -1,0 +1,370 @@
+//! Reads for the API: offices, services, tickets, counters and the queue
+//! snapshot, straight from the read pool.
+
+use crate::calendar;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use layso_protocol::{
+    CounterId, CounterServiceView, CounterState, CounterView, IssuingHours, Numbering, OfficeId,
+    OfficeView, Priority, Selection, ServiceId, ServiceView, TicketId, TicketView, UserId,
+};
+use sqlx::SqlitePool;
+
+/// The office a request means: the one named, or the only one there is.
+pub async fn resolve_office(pool: &SqlitePool, named: Option<OfficeId>) -> Result<OfficeId> {
+    if let Some(office) = named {
+        let exists = sqlx::query_scalar!(
+            r#"SELECT COUNT(*) AS "n!: i64" FROM offices WHERE id = ?"#,
+            office.0
+        )
+        .fetch_one(pool)
+        .await?;
+        return if exists == 1 {
+            Ok(office)
+        } else {
+            Err(Error::NotFound("office"))
+        };
+    }
+    let ids = sqlx::query_scalar!(r#"SELECT id AS "id!: i64" FROM offices LIMIT 2"#)
+        .fetch_all(pool)
+        .await?;
+    match ids.as_slice() {
+        [only] => Ok(OfficeId(*only)),
+        [] => Err(Error::NotFound("office")),
+        _ => Err(Error::OfficeRequired),
+    }
+}
+
+/// One office.
+pub async fn office(pool: &SqlitePool, id: OfficeId) -> Result<OfficeView> {
+    let row = sqlx::query!(
+        r#"SELECT id AS "id!", code, name, time_zone, ticket_footer FROM offices WHERE id = ?"#,
+        id.0
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound("office"))?;
+    Ok(OfficeView {
+        id: OfficeId(row.id),
+        code: row.code,
+        name: row.name,
+        time_zone: row.time_zone,
+        ticket_footer: row.ticket_footer,
+    })
+}
+
+/// The office's active services, with whether each issues now and how many wait.
+pub async fn services(
+    pool: &SqlitePool,
+    office: &OfficeView,
+    now: DateTime<Utc>,
+) -> Result<Vec<ServiceView>> {
+    let local = calendar::local(now, calendar::zone(&office.time_zone)?);
+    let today = local.date.to_string();
+    let rows = sqlx::query!(
+        r#"SELECT s.id AS "id!", s.code, s.name, s.prefix, s.first_number, s.last_number,
+                  s.daily_cap, s.accepts_priority, s.hours,
+                  (SELECT COUNT(*) FROM tickets t
+                   WHERE t.service_id = s.id AND t.business_date = ?2 AND t.state = 'waiting')
+                   AS "waiting!: i64"
+           FROM services s WHERE s.office_id = ?1 AND s.active = 1
+           ORDER BY s.position, s.id"#,
+        office.id.0,
+        today
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let broken = |what: String| Error::Internal(format!("service {}: {what}", r.id));
+            let numbering = Numbering::new(
+                &r.prefix,
+                u32::try_from(r.first_number).unwrap_or(0),
+                u32::try_from(r.last_number).unwrap_or(0),
+            )
+            .map_err(|e| broken(e.to_string()))?;
+            let hours: IssuingHours =
+                serde_json::from_str(&r.hours).map_err(|e| broken(e.to_string()))?;
+            Ok(ServiceView {
+                id: ServiceId(r.id),
+                office_id: office.id,
+                code: r.code,
+                name: r.name,
+                numbering,
+                daily_cap: r.daily_cap.and_then(|c| u32::try_from(c).ok()),
+                accepts_priority: r.accepts_priority == 1,
+                open_now: hours.is_open(local.iso_weekday, local.minute),
+                hours,
+                waiting: count(r.waiting),
+            })
+        })
+        .collect()
+}
+
+/// A row of the `ticket_views` view.
+struct TicketViewRow {
+    id: i64,
+    office_id: i64,
+    service_id: i64,
+    service_name: String,
+    display_number: String,
+    business_date: String,
+    state: String,
+    priority: String,
+    is_priority: i64,
+    issued_at: i64,
+    queue_at: i64,
+    counter_id: Option<i64>,
+    counter_number: Option<i64>,
+    public_token: String,
+    recalls: i64,
+}
+
+impl TicketViewRow {
+    fn into_view(self) -> Result<TicketView> {
+        let broken = |what: String| Error::Internal(format!("ticket {}: {what}", self.id));
+        Ok(TicketView {
+            id: TicketId(self.id),
+            office_id: OfficeId(self.office_id),
+            service_id: ServiceId(self.service_id),
+            service_name: self.service_name.clone(),
+            number: self.display_number.clone(),
+            business_date: calendar::parse_date(&self.business_date)?,
+            state: self.state.parse().map_err(|e| broken(format!("{e}")))?,
+            priority: self
+                .priority
+                .parse::<Priority>()
+                .map_err(|e| broken(format!("{e}")))?,
+            issued_at: calendar::from_millis(self.issued_at),
+            counter_id: self.counter_id.map(CounterId),
+            counter_number: self.counter_number.and_then(|n| u32::try_from(n).ok()),
+            recalls: count(self.recalls),
+            public_token: self.public_token.clone(),
+            people_ahead: None,
+            estimated_wait_secs: None,
+        })
+    }
+}
+
+/// A ticket by id, or by its public tracking token.
+pub enum TicketKey<'a> {
+    /// By id.
+    Id(TicketId),
+    /// By public token.
+    Token(&'a str),
+}
+
+/// One ticket, with its place in line and estimated wait if it is waiting.
+pub async fn ticket(pool: &SqlitePool, key: TicketKey<'_>) -> Result<(TicketView, QueuePlace)> {
+    let row = match key {
+        TicketKey::Id(id) => {
+            sqlx::query_as!(
+                TicketViewRow,
+                r#"SELECT id AS "id!", office_id AS "office_id!", service_id AS "service_id!",
+                          service_name AS "service_name!", display_number AS "display_number!",
+                          business_date AS "business_date!", state AS "state!",
+                          priority AS "priority!", is_priority AS "is_priority!",
+                          issued_at AS "issued_at!", queue_at AS "queue_at!", counter_id,
+                          counter_number, public_token AS "public_token!", recalls AS "recalls!: i64"
+                   FROM ticket_views WHERE id = ?"#,
+                id.0
+            )
+            .fetch_optional(pool)
+            .await?
+        }
+        TicketKey::Token(token) => {
+            sqlx::query_as!(
+                TicketViewRow,
+                r#"SELECT id AS "id!", office_id AS "office_id!", service_id AS "service_id!",
+                          service_name AS "service_name!", display_number AS "display_number!",
+                          business_date AS "business_date!", state AS "state!",
+                          priority AS "priority!", is_priority AS "is_priority!",
+                          issued_at AS "issued_at!", queue_at AS "queue_at!", counter_id,
+                          counter_number, public_token AS "public_token!", recalls AS "recalls!: i64"
+                   FROM ticket_views WHERE public_token = ?"#,
+                token
+            )
+            .fetch_optional(pool)
+            .await?
+        }
+    }
+    .ok_or(Error::NotFound("ticket"))?;
+    let place = QueuePlace {
+        service: ServiceId(row.service_id),
+        business_date: row.business_date.clone(),
+        is_priority: row.is_priority,
+        queue_at: row.queue_at,
+        ticket: row.id,
+    };
+    Ok((row.into_view()?, place))
+}
+
+/// Where a waiting ticket stands, for counting who is ahead.
+#[derive(Debug, Clone)]
+pub struct QueuePlace {
+    service: ServiceId,
+    business_date: String,
+    is_priority: i64,
+    queue_at: i64,
+    ticket: i64,
+}
+
+impl QueuePlace {
+    /// The service whose line it is in.
+    pub fn service(&self) -> ServiceId {
+        self.service
+    }
+}
+
+/// How many waiting tickets of the same service and day go before this one:
+/// every priority ticket before an ordinary one, then earlier places in time.
+pub async fn people_ahead(pool: &SqlitePool, place: &QueuePlace) -> Result<u32> {
+    let n = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM tickets
+           WHERE service_id = ?1 AND business_date = ?2 AND state = 'waiting'
+             AND (is_priority > ?3
+                  OR (is_priority = ?3 AND (queue_at < ?4 OR (queue_at = ?4 AND id < ?5))))"#,
+        place.service.0,
+        place.business_date,
+        place.is_priority,
+        place.queue_at,
+        place.ticket
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(count(n))
+}
+
+/// How many counters could call a service's tickets: the open ones, or when
+/// none is open yet (before the office opens), every one not closed... and
+/// failing that every counter that serves it.
+pub async fn counters_serving(pool: &SqlitePool, service: ServiceId) -> Result<u32> {
+    let row = sqlx::query!(
+        r#"SELECT COALESCE(SUM(c.state = 'open'), 0) AS "open!: i64", COUNT(*) AS "all!: i64"
+           FROM counter_services cs JOIN counters c ON c.id = cs.counter_id
+           WHERE cs.service_id = ?"#,
+        service.0
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(count(if row.open > 0 { row.open } else { row.all }))
+}
+
+/// The service's recent service times in seconds (start to finish), newest
+/// first, at most `limit` of them; and its configured default.
+pub async fn recent_service_times(
+    pool: &SqlitePool,
+    service: ServiceId,
+    limit: i64,
+) -> Result<(Vec<i64>, i64)> {
+    let times = sqlx::query_scalar!(
+        r#"SELECT (d.at - (SELECT MAX(s.at) FROM events s
+                           WHERE s.ticket_id = d.ticket_id AND s.kind = 'serving' AND s.id < d.id))
+                  / 1000 AS "secs: i64"
+           FROM events d
+           WHERE d.service_id = ? AND d.kind = 'done'
+           ORDER BY d.id DESC LIMIT ?"#,
+        service.0,
+        limit
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .flatten()
+    .collect();
+    let default = sqlx::query_scalar!(
+        "SELECT default_service_secs FROM services WHERE id = ?",
+        service.0
+    )
+    .fetch_optional(pool)
+    .await?
+    .unwrap_or(300);
+    Ok((times, default))
+}
+
+/// The office's counters with their services and current tickets.
+pub async fn counters(pool: &SqlitePool, office: OfficeId) -> Result<Vec<CounterView>> {
+    let rows = sqlx::query!(
+        r#"SELECT c.id AS "id!", c.number, c.name, c.state, c.pause_reason, c.staff_user_id,
+                  c.selection,
+                  (SELECT t.id FROM tickets t
+                   WHERE t.counter_id = c.id AND t.state IN ('called', 'serving')) AS "current: i64"
+           FROM counters c WHERE c.office_id = ? ORDER BY c.number"#,
+        office.0
+    )
+    .fetch_all(pool)
+    .await?;
+    let links = sqlx::query!(
+        r#"SELECT cs.counter_id, cs.service_id, cs.position, cs.weight
+           FROM counter_services cs JOIN counters c ON c.id = cs.counter_id
+           WHERE c.office_id = ? ORDER BY cs.counter_id, cs.position, cs.service_id"#,
+        office.0
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let broken = |what: &str| Error::Internal(format!("counter {}: bad {what}", r.id));
+            Ok(CounterView {
+                id: CounterId(r.id),
+                office_id: office,
+                number: u32::try_from(r.number).unwrap_or(0),
+                name: r.name,
+                state: CounterState::parse(&r.state).ok_or_else(|| broken("state"))?,
+                pause_reason: r.pause_reason,
+                staff_user_id: r.staff_user_id.map(UserId),
+                selection: Selection::parse(&r.selection).ok_or_else(|| broken("selection"))?,
+                services: links
+                    .iter()
+                    .filter(|l| l.counter_id == r.id)
+                    .map(|l| CounterServiceView {
+                        service_id: ServiceId(l.service_id),
+                        position: u32::try_from(l.position).unwrap_or(0),
+                        weight: u32::try_from(l.weight).unwrap_or(1),
+                    })
+                    .collect(),
+                current_ticket: r.current.map(TicketId),
+            })
+        })
+        .collect()
+}
+
+/// Today's waiting, called and serving tickets of an office, oldest first.
+pub async fn open_tickets(
+    pool: &SqlitePool,
+    office: OfficeId,
+    business_date: &str,
+) -> Result<Vec<TicketView>> {
+    sqlx::query_as!(
+        TicketViewRow,
+        r#"SELECT id AS "id!", office_id AS "office_id!", service_id AS "service_id!",
+                  service_name AS "service_name!", display_number AS "display_number!",
+                  business_date AS "business_date!", state AS "state!",
+                  priority AS "priority!", is_priority AS "is_priority!",
+                  issued_at AS "issued_at!", queue_at AS "queue_at!", counter_id,
+                  counter_number, public_token AS "public_token!", recalls AS "recalls!: i64"
+           FROM ticket_views
+           WHERE office_id = ? AND business_date = ? AND state IN ('waiting', 'called', 'serving')
+           ORDER BY queue_at, id"#,
+        office.0,
+        business_date
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(TicketViewRow::into_view)
+    .collect()
+}
+
+/// Whether a counter exists, and its office.
+pub async fn counter_office(pool: &SqlitePool, counter: CounterId) -> Result<OfficeId> {
+    sqlx::query_scalar!("SELECT office_id FROM counters WHERE id = ?", counter.0)
+        .fetch_optional(pool)
+        .await?
+        .map(OfficeId)
+        .ok_or(Error::NotFound("counter"))
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,171 @@
+//! The one error type of the server, and how each variant answers over HTTP.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use layso_protocol::{ApiError, ErrorCode, TicketState};
+
+/// Why a request was refused or failed. Every refusal leaves the database
+/// as it was: the step that raised it runs in a rolled-back savepoint.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The body or a parameter is malformed.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// The thing named in the path or body does not exist (or is inactive).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Several offices share the server and the request named none.
+    #[error("this server holds several offices: say which with ?office_id=")]
+    OfficeRequired,
+    /// The ticket's state does not allow the step.
+    #[error("cannot {action} a ticket that is {state}")]
+    InvalidTransition {
+        /// The refused step.
+        action: &'static str,
+        /// The ticket's state.
+        state: TicketState,
+    },
+    /// The counter is paused or closed.
+    #[error("counter {number} is {state}, not open")]
+    CounterNotOpen {
+        /// Its number.
+        number: u32,
+        /// Its state.
+        state: &'static str,
+    },
+    /// The counter still has a called or serving ticket.
+    #[error(
+        "counter {number} still has ticket {ticket} ({state}): finish, skip or transfer it first"
+    )]
+    CounterBusy {
+        /// Its number.
+        number: u32,
+        /// The ticket it holds.
+        ticket: String,
+        /// That ticket's state.
+        state: TicketState,
+    },
+    /// The step needs the ticket to be at this counter.
+    #[error("ticket {0} is not at this counter")]
+    TicketNotAtCounter(String),
+    /// The counter does not serve the ticket's service.
+    #[error("this counter does not serve the service of ticket {0}")]
+    ServiceNotServed(String),
+    /// The ticket belongs to an earlier day.
+    #[error("ticket {0} belongs to another day")]
+    TicketFromAnotherDay(String),
+    /// The service does not issue at this time.
+    #[error("service {service} issues tickets only {hours}")]
+    OutsideIssuingHours {
+        /// Its Vietnamese name.
+        service: String,
+        /// Its hours, in Vietnamese.
+        hours: String,
+    },
+    /// The service reached its daily cap.
+    #[error("service {service} reached its daily cap of {cap} tickets")]
+    DailyCapReached {
+        /// Its Vietnamese name.
+        service: String,
+        /// The cap.
+        cap: u32,
+    },
+    /// The service used its whole number range today.
+    #[error("service {service} used every number of its range today")]
+    NumberRangeExhausted {
+        /// Its Vietnamese name.
+        service: String,
+    },
+    /// The service takes no priority tickets.
+    #[error("service {service} does not take priority tickets")]
+    PriorityNotAccepted {
+        /// Its Vietnamese name.
+        service: String,
+    },
+    /// The idempotency key was used before for another request.
+    #[error("this idempotency key was already used for a different ticket request")]
+    IdempotencyKeyReused,
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Anything else that is our fault.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Shorthand for results in the server.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The status and stable code this error answers with.
+    pub fn status_and_code(&self) -> (StatusCode, ErrorCode) {
+        use ErrorCode as C;
+        match self {
+            Self::InvalidRequest(_) => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidRequest),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, C::NotFound),
+            Self::OfficeRequired => (StatusCode::BAD_REQUEST, C::OfficeRequired),
+            Self::InvalidTransition { .. } => (StatusCode::CONFLICT, C::InvalidTransition),
+            Self::CounterNotOpen { .. } => (StatusCode::CONFLICT, C::CounterNotOpen),
+            Self::CounterBusy { .. } => (StatusCode::CONFLICT, C::CounterBusy),
+            Self::TicketNotAtCounter(_) => (StatusCode::CONFLICT, C::TicketNotAtCounter),
+            Self::ServiceNotServed(_) => (StatusCode::CONFLICT, C::ServiceNotServed),
+            Self::TicketFromAnotherDay(_) => (StatusCode::CONFLICT, C::TicketFromAnotherDay),
+            Self::OutsideIssuingHours { .. } => (StatusCode::CONFLICT, C::OutsideIssuingHours),
+            Self::DailyCapReached { .. } => (StatusCode::CONFLICT, C::DailyCapReached),
+            Self::NumberRangeExhausted { .. } => (StatusCode::CONFLICT, C::NumberRangeExhausted),
+            Self::PriorityNotAccepted { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, C::PriorityNotAccepted)
+            }
+            Self::IdempotencyKeyReused => {
+                (StatusCode::UNPROCESSABLE_ENTITY, C::IdempotencyKeyReused)
+            }
+            Self::Database(_) | Self::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, C::Internal)
+            }
+        }
+    }
+
+    /// What a citizen at the kiosk reads, for the refusals a kiosk can meet.
+    pub fn citizen_message(&self) -> Option<String> {
+        match self {
+            Self::OutsideIssuingHours { service, hours } => Some(format!(
+                "Hiện ngoài giờ cấp số của {service}. Giờ cấp số: {hours}."
+            )),
+            Self::DailyCapReached { service, .. } | Self::NumberRangeExhausted { service } => {
+                Some(format!(
+                    "{service} đã hết số thứ tự hôm nay. Mời bạn quay lại vào ngày làm việc tiếp theo."
+                ))
+            }
+            Self::PriorityNotAccepted { service } => Some(format!(
+                "{service} không cấp số ưu tiên. Mời bạn lấy số thường."
+            )),
+            Self::NotFound("service") => {
+                Some("Dịch vụ này hiện không cấp số. Mời bạn chọn dịch vụ khác.".to_owned())
+            }
+            Self::Database(_) | Self::Internal(_) => {
+                Some("Hệ thống đang bận. Mời bạn thử lại sau giây lát.".to_owned())
+            }
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = if status.is_server_error() {
+            // The details stay in the log; the client gets a safe message.
+            tracing::error!(error = %self, "request failed");
+            "internal error; nothing was changed".to_owned()
+        } else {
+            self.to_string()
+        };
+        let body = ApiError {
+            code,
+            message,
+            citizen_message: self.citizen_message(),
+        };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,221 @@
+//! Everything staff do at their counter (staff signed in at counter `{id}`):
+//! open, pause, close; call next or a given ticket; and each step of the
+//! ticket in front of them.
+
+use super::extract::{Json, Path};
+use crate::db::counters::{self, CounterChange};
+use crate::db::reads::{self, TicketKey};
+use crate::db::tickets::{self, Action};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use layso_protocol::{
+    CallNextRequest, CallTicketRequest, CounterId, CounterView, PauseRequest, Reason,
+    ReasonRequest, TicketId, TicketView, TransferRequest,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/counters/{id}/open", post(open))
+        .route("/api/v1/counters/{id}/pause", post(pause))
+        .route("/api/v1/counters/{id}/close", post(close))
+        .route("/api/v1/counters/{id}/call-next", post(call_next))
+        .route("/api/v1/counters/{id}/call", post(call))
+        .route(
+            "/api/v1/counters/{id}/tickets/{ticket}/recall",
+            post(recall),
+        )
+        .route("/api/v1/counters/{id}/tickets/{ticket}/start", post(start))
+        .route(
+            "/api/v1/counters/{id}/tickets/{ticket}/finish",
+            post(finish),
+        )
+        .route(
+            "/api/v1/counters/{id}/tickets/{ticket}/no-show",
+            post(no_show),
+        )
+        .route(
+            "/api/v1/counters/{id}/tickets/{ticket}/reactivate",
+            post(reactivate),
+        )
+        .route(
+            "/api/v1/counters/{id}/tickets/{ticket}/transfer",
+            post(transfer),
+        )
+        .route(
+            "/api/v1/counters/{id}/tickets/{ticket}/cancel",
+            post(cancel),
+        )
+}
+
+fn reason(text: &str) -> Result<Reason> {
+    Reason::parse(text).map_err(|e| Error::InvalidRequest(e.to_string()))
+}
+
+async fn change(
+    state: AppState,
+    id: CounterId,
+    change: CounterChange,
+) -> Result<axum::Json<CounterView>> {
+    let clock = state.clock.clone();
+    state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move { counters::change(conn, clock.now(), id, change).await })
+        })
+        .await?;
+    let office = reads::counter_office(&state.db.read, id).await?;
+    let view = reads::counters(&state.db.read, office)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(Error::NotFound("counter"))?;
+    Ok(axum::Json(view))
+}
+
+async fn open(
+    State(state): State<AppState>,
+    Path(id): Path<CounterId>,
+) -> Result<axum::Json<CounterView>> {
+    change(state, id, CounterChange::Open).await
+}
+
+async fn pause(
+    State(state): State<AppState>,
+    Path(id): Path<CounterId>,
+    Json(req): Json<PauseRequest>,
+) -> Result<axum::Json<CounterView>> {
+    change(state, id, CounterChange::Pause(reason(&req.reason)?)).await
+}
+
+async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<CounterId>,
+) -> Result<axum::Json<CounterView>> {
+    change(state, id, CounterChange::Close).await
+}
+
+/// 200 with the called ticket, 204 when nobody waits. The body is optional.
+async fn call_next(
+    State(state): State<AppState>,
+    Path(id): Path<CounterId>,
+    body: Bytes,
+) -> Result<Response> {
+    let req: CallNextRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        CallNextRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::InvalidRequest(format!("call-next body: {e}")))?
+    };
+    let clock = state.clock.clone();
+    let called = state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(
+                async move { tickets::call_next(conn, clock.now(), id, req.finish_current).await },
+            )
+        })
+        .await?;
+    match called {
+        Some(ticket) => {
+            tracing::info!(counter = id.0, ticket = ticket.0, "called");
+            Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?).into_response())
+        }
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
+    }
+}
+
+async fn call(
+    State(state): State<AppState>,
+    Path(id): Path<CounterId>,
+    Json(req): Json<CallTicketRequest>,
+) -> Result<axum::Json<TicketView>> {
+    let why = reason(&req.reason)?;
+    let clock = state.clock.clone();
+    let ticket = req.ticket_id;
+    state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move { tickets::call_ticket(conn, clock.now(), id, ticket, why).await })
+        })
+        .await?;
+    Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?))
+}
+
+/// Runs one ticket step and answers with the ticket as it is after it.
+async fn step(
+    state: AppState,
+    counter: CounterId,
+    ticket: TicketId,
+    action: Action,
+) -> Result<axum::Json<TicketView>> {
+    let clock = state.clock.clone();
+    state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move { tickets::act(conn, clock.now(), counter, ticket, action).await })
+        })
+        .await?;
+    Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?))
+}
+
+type Ids = Path<(CounterId, TicketId)>;
+
+async fn recall(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
+    step(s, c, t, Action::Recall).await
+}
+
+async fn start(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
+    step(s, c, t, Action::Start).await
+}
+
+async fn finish(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
+    step(s, c, t, Action::Finish).await
+}
+
+async fn no_show(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
+    step(s, c, t, Action::NoShow).await
+}
+
+async fn reactivate(
+    State(s): State<AppState>,
+    Path((c, t)): Ids,
+) -> Result<axum::Json<TicketView>> {
+    step(s, c, t, Action::Reactivate).await
+}
+
+async fn transfer(
+    State(s): State<AppState>,
+    Path((c, t)): Ids,
+    Json(req): Json<TransferRequest>,
+) -> Result<axum::Json<TicketView>> {
+    let action = Action::Transfer {
+        service: req.service_id,
+        keep_place: req.keep_place,
+    };
+    step(s, c, t, action).await
+}
+
+async fn cancel(
+    State(s): State<AppState>,
+    Path((c, t)): Ids,
+    body: Bytes,
+) -> Result<axum::Json<TicketView>> {
+    let req: ReasonRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ReasonRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::InvalidRequest(format!("cancel body: {e}")))?
+    };
+    let why = req.reason.as_deref().map(reason).transpose()?;
+    step(s, c, t, Action::Cancel(why)).await
+}

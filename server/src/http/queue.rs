@@ -1,0 +1,66 @@
+//! `GET /api/v1/queue` and `GET /api/v1/counters`: the hall right now
+//! (display, staff, manager).
+
+use super::extract::Query;
+use super::services::OfficeQuery;
+use crate::calendar;
+use crate::db::reads;
+use crate::error::Result;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use layso_protocol::{CounterView, QueueSnapshot, ServiceQueueView};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/queue", get(snapshot))
+        .route("/api/v1/counters", get(counters))
+}
+
+async fn snapshot(
+    State(state): State<AppState>,
+    Query(q): Query<OfficeQuery>,
+) -> Result<Json<QueueSnapshot>> {
+    let pool = &state.db.read;
+    let office_id = reads::resolve_office(pool, q.office_id).await?;
+    let office = reads::office(pool, office_id).await?;
+    let now = state.clock.now();
+    let date = calendar::local(now, calendar::zone(&office.time_zone)?).date;
+    let tickets = reads::open_tickets(pool, office_id, &date.to_string()).await?;
+    let services = reads::services(pool, &office, now)
+        .await?
+        .into_iter()
+        .map(|s| ServiceQueueView {
+            service_id: s.id,
+            waiting: s.waiting,
+            priority_waiting: u32::try_from(
+                tickets
+                    .iter()
+                    .filter(|t| {
+                        t.service_id == s.id
+                            && t.state == layso_protocol::TicketState::Waiting
+                            && t.priority.is_priority()
+                    })
+                    .count(),
+            )
+            .unwrap_or(u32::MAX),
+        })
+        .collect();
+    Ok(Json(QueueSnapshot {
+        office_id,
+        business_date: date,
+        at: now,
+        services,
+        counters: reads::counters(pool, office_id).await?,
+        tickets,
+    }))
+}
+
+async fn counters(
+    State(state): State<AppState>,
+    Query(q): Query<OfficeQuery>,
+) -> Result<Json<Vec<CounterView>>> {
+    let office_id = reads::resolve_office(&state.db.read, q.office_id).await?;
+    Ok(Json(reads::counters(&state.db.read, office_id).await?))
+}

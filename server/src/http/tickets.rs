@@ -1,0 +1,76 @@
+//! Tickets: issue (kiosk), read (staff, display), track by public token
+//! (anyone holding the printed QR code).
+
+use super::extract::{Json, Path};
+use crate::db::reads::TicketKey;
+use crate::db::tickets::{self, IssueCommand};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use layso_protocol::{IdempotencyKey, IssueRequest, TicketId, TicketView};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/tickets", post(issue))
+        .route("/api/v1/tickets/{id}", get(read))
+        .route("/api/v1/track/{token}", get(track))
+}
+
+/// 201 with a new ticket; 200 with the same ticket when the key was seen.
+async fn issue(
+    State(state): State<AppState>,
+    Json(req): Json<IssueRequest>,
+) -> Result<(StatusCode, axum::Json<TicketView>)> {
+    let key = IdempotencyKey::parse(&req.idempotency_key)
+        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let cmd = IssueCommand {
+        service: req.service_id,
+        priority: req.priority,
+        key,
+        token: public_token()?,
+    };
+    let clock = state.clock.clone();
+    let issued = state
+        .db
+        .writer
+        .write(move |conn| Box::pin(async move { tickets::issue(conn, clock.now(), cmd).await }))
+        .await?;
+    tracing::info!(ticket = issued.ticket.0, created = issued.created, "issued");
+    let view = state.ticket_view(TicketKey::Id(issued.ticket)).await?;
+    let status = if issued.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(view)))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<TicketId>,
+) -> Result<axum::Json<TicketView>> {
+    Ok(axum::Json(state.ticket_view(TicketKey::Id(id)).await?))
+}
+
+async fn track(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<axum::Json<TicketView>> {
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::NotFound("ticket"));
+    }
+    Ok(axum::Json(
+        state.ticket_view(TicketKey::Token(&token)).await?,
+    ))
+}
+
+/// 128 random bits in hex: the tracking link cannot be guessed from the
+/// ticket number or from other tickets' links.
+fn public_token() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}

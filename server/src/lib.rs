@@ -1,0 +1,84 @@
+//! Layso's queue server: it owns the office's state in SQLite, numbers
+//! tickets, assigns them to counters and serves the HTTP API.
+//!
+//! `main.rs` only reads configuration and calls [`start`] and [`serve`];
+//! tests call the same functions with a bound port-0 listener.
+
+pub mod calendar;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod estimate;
+pub mod http;
+pub mod policy;
+pub mod state;
+
+use clock::Clock;
+use config::Config;
+use db::Db;
+use state::AppState;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// How often the server checks whether an office's day has ended.
+const DAY_CLOSE_EVERY: Duration = Duration::from_secs(30);
+
+/// Opens (creating and migrating) the database, seeds the demo office if
+/// it is empty and asked for, and returns the state to serve.
+pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let db = Db::open(&config.database).await?;
+    if config.demo {
+        let (zone, hours, now) = (config.time_zone.clone(), config.demo_hours, clock.now());
+        let seeded = db
+            .writer
+            .write(move |conn| {
+                Box::pin(async move { db::seed::demo_if_empty(conn, now, &zone, hours).await })
+            })
+            .await?;
+        if seeded {
+            tracing::info!("created the demo office");
+        }
+    }
+    Ok(AppState::new(db, clock))
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then lets
+/// requests in flight finish and waits for the writer to commit.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let closer = tokio::spawn(close_days_forever(state.clone()));
+    let db = state.db.clone();
+    let result = axum::serve(listener, http::app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    closer.abort();
+    db.close().await;
+    result
+}
+
+/// Expires what is left of past days, now and every [`DAY_CLOSE_EVERY`].
+async fn close_days_forever(state: AppState) {
+    let mut tick = tokio::time::interval(DAY_CLOSE_EVERY);
+    loop {
+        tick.tick().await;
+        let clock = state.clock.clone();
+        let result = state
+            .db
+            .writer
+            .write(move |conn| {
+                Box::pin(async move { db::tickets::close_days(conn, clock.now()).await })
+            })
+            .await;
+        match result {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "closed the day"),
+            Err(error) => tracing::warn!(%error, "closing the day failed; will retry"),
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! What every request handler shares.
+
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::db::reads::{self, TicketKey};
+use crate::error::Result;
+use crate::estimate::Estimator;
+use layso_protocol::TicketView;
+use std::sync::Arc;
+
+/// The server's shared state, cloned into every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database: read pool and writer.
+    pub db: Db,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Wait estimates, with their small cache.
+    pub estimator: Arc<Estimator>,
+}
+
+impl AppState {
+    /// State over an open database and a clock.
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            db,
+            clock,
+            estimator: Arc::default(),
+        }
+    }
+
+    /// A ticket as clients see it, with its estimate if it waits.
+    pub async fn ticket_view(&self, key: TicketKey<'_>) -> Result<TicketView> {
+        let (mut view, place) = reads::ticket(&self.db.read, key).await?;
+        self.estimator
+            .annotate(&self.db.read, self.clock.now(), &mut view, &place)
+            .await?;
+        Ok(view)
+    }
+}

@@ -1,0 +1,338 @@
+//! A ticket's life through the API, and every step it may not take.
+
+use crate::common::*;
+use axum::http::StatusCode;
+use serde_json::json;
+
+fn id(t: &serde_json::Value) -> i64 {
+    t["id"].as_i64().unwrap()
+}
+
+// The whole happy path logs one event per step, with counter and staff.
+#[tokio::test]
+async fn issue_call_recall_serve_finish() {
+    let app = TestApp::new().await;
+    let t = app.issue(HO_TICH).await;
+    let called = app.call_next(1).await.unwrap();
+    assert_eq!(
+        (called["id"].clone(), called["state"].as_str()),
+        (t["id"].clone(), Some("called"))
+    );
+    assert_eq!(called["counter_number"], 1);
+    let (_, r) = app.step(1, id(&t), "recall").await;
+    assert_eq!(r["recalls"], 1);
+    let (_, r) = app.step(1, id(&t), "recall").await;
+    assert_eq!(r["recalls"], 2, "each recall is counted");
+    let (_, s) = app.step(1, id(&t), "start").await;
+    assert_eq!(s["state"], "serving");
+    let (_, d) = app.step(1, id(&t), "finish").await;
+    assert_eq!(d["state"], "done");
+    assert_eq!(
+        app.ticket_events(id(&t)).await,
+        [
+            "issued", "called", "recalled", "recalled", "serving", "done"
+        ]
+    );
+    let mut conn = app.sql().await;
+    let rows: Vec<(Option<String>, Option<String>, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT from_state, to_state, counter_id, user_id FROM events WHERE ticket_id = ? ORDER BY seq",
+    )
+    .bind(id(&t))
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(rows[0], (None, Some("waiting".into()), None, None));
+    assert_eq!(
+        rows[1],
+        (
+            Some("waiting".into()),
+            Some("called".into()),
+            Some(1),
+            Some(2)
+        )
+    );
+    assert_eq!(
+        rows[5],
+        (
+            Some("serving".into()),
+            Some("done".into()),
+            Some(1),
+            Some(2)
+        )
+    );
+    let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM events ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "sequence without gaps"
+    );
+}
+
+// Every step from a state that does not allow it is a 409 that changes nothing.
+#[tokio::test]
+async fn illegal_transitions_are_refused_and_change_nothing() {
+    let app = TestApp::new().await;
+    let waiting = app.issue(HO_TICH).await;
+    let done = app.issue(HO_TICH).await;
+    let cancelled = app.issue(HO_TICH).await;
+    // Take `waiting` through a no-show and back, `done` to the end, and cancel the third.
+    assert_eq!(app.call_next(1).await.unwrap()["id"], waiting["id"]);
+    app.step(1, id(&waiting), "no-show").await;
+    assert_eq!(app.call_next(1).await.unwrap()["id"], done["id"]);
+    app.step(1, id(&done), "start").await;
+    app.step(1, id(&done), "finish").await;
+    app.step(1, id(&cancelled), "cancel").await;
+    app.step(1, id(&waiting), "reactivate").await;
+
+    let table: [(&serde_json::Value, &str, &str); 17] = [
+        (&waiting, "recall", "waiting"),
+        (&waiting, "start", "waiting"),
+        (&waiting, "finish", "waiting"),
+        (&waiting, "no-show", "waiting"),
+        (&waiting, "reactivate", "waiting"),
+        (&done, "recall", "done"),
+        (&done, "start", "done"),
+        (&done, "finish", "done"),
+        (&done, "no-show", "done"),
+        (&done, "reactivate", "done"),
+        (&done, "cancel", "done"),
+        (&done, "transfer", "done"),
+        (&cancelled, "start", "cancelled"),
+        (&cancelled, "finish", "cancelled"),
+        (&cancelled, "reactivate", "cancelled"),
+        (&cancelled, "cancel", "cancelled"),
+        (&cancelled, "transfer", "cancelled"),
+    ];
+    let before = app.event_count().await;
+    for (ticket, action, state) in table {
+        let path = format!("/api/v1/counters/1/tickets/{}/{action}", id(ticket));
+        let (status, err) = if action == "transfer" {
+            app.post(&path, json!({ "service_id": CHUNG_THUC })).await
+        } else {
+            app.post_empty(&path).await
+        };
+        assert_eq!(status, StatusCode::CONFLICT, "{action} on {state}: {err}");
+        assert_eq!(err["code"], "invalid_transition", "{action} on {state}");
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("a ticket that is {state}")),
+            "{err}"
+        );
+        let (_, now) = app.get(&format!("/api/v1/tickets/{}", id(ticket))).await;
+        assert_eq!(now["state"], state, "{action} changed the ticket");
+    }
+    assert_eq!(
+        app.event_count().await,
+        before,
+        "no refused step was logged"
+    );
+}
+
+// A called ticket belongs to its counter: others cannot act on it.
+#[tokio::test]
+async fn steps_on_another_counters_ticket_are_refused() {
+    let app = TestApp::new().await;
+    let t = app.issue(HO_TICH).await;
+    app.call_next(1).await.unwrap();
+    for action in ["recall", "start", "no-show", "cancel"] {
+        let (status, err) = app.step(2, id(&t), action).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::CONFLICT, Some("ticket_not_at_counter")),
+            "{action}"
+        );
+    }
+    let (status, err) = app.step(9, id(&t), "start").await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, err) = app.step(1, 999_999, "start").await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, err) = app.post_empty("/api/v1/counters/1/tickets/abc/start").await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_request"))
+    );
+}
+
+// A no-show can be reactivated: it keeps its place and is called again.
+#[tokio::test]
+async fn no_show_then_reactivate() {
+    let app = TestApp::new().await;
+    let first = app.issue(HO_TICH).await;
+    let second = app.issue(HO_TICH).await;
+    app.call_next(1).await.unwrap();
+    let (_, ns) = app.step(1, id(&first), "no-show").await;
+    assert_eq!(ns["state"], "no_show");
+    let (_, back) = app.step(4, id(&first), "reactivate").await;
+    assert_eq!(back["state"], "waiting");
+    assert_eq!(back["people_ahead"], 0, "it kept its place ahead of A002");
+    assert_eq!(app.call_next(1).await.unwrap()["id"], first["id"]);
+    assert_eq!(
+        app.ticket_events(id(&first)).await,
+        ["issued", "called", "no_show", "reactivated", "called"]
+    );
+    let _ = second;
+}
+
+// Transfer keeps the number and, by default, the place in time.
+#[tokio::test]
+async fn transfer_keeps_number_and_place() {
+    let app = TestApp::new().await;
+    let a1 = app.issue(HO_TICH).await;
+    let b1 = app.issue(CHUNG_THUC).await;
+    assert_eq!(app.call_next(1).await.unwrap()["id"], a1["id"]);
+    let (status, moved) = app
+        .post(
+            &format!("/api/v1/counters/1/tickets/{}/transfer", id(&a1)),
+            json!({ "service_id": CHUNG_THUC }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(
+        (moved["number"].as_str(), moved["state"].as_str()),
+        (Some("A001"), Some("waiting"))
+    );
+    assert_eq!(moved["service_name"], "Chứng thực");
+    assert_eq!(
+        moved["people_ahead"], 0,
+        "issued before B001, it stays ahead"
+    );
+    // Counter 2 serves Chứng thực first: A001 is the oldest there.
+    assert_eq!(app.call_next(2).await.unwrap()["id"], a1["id"]);
+    assert_eq!(app.call_next(4).await.unwrap()["id"], b1["id"]);
+    // Transfer to the same service, or to a missing one, is refused.
+    let (status, err) = app
+        .post(
+            &format!("/api/v1/counters/2/tickets/{}/transfer", id(&a1)),
+            json!({ "service_id": CHUNG_THUC }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_request"))
+    );
+    let (status, err) = app
+        .post(
+            &format!("/api/v1/counters/2/tickets/{}/transfer", id(&a1)),
+            json!({ "service_id": 77 }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+// Transfer with keep_place false sends the citizen to the back of the line.
+#[tokio::test]
+async fn transfer_to_the_back() {
+    let app = TestApp::new().await;
+    let a1 = app.issue(HO_TICH).await;
+    app.clock.advance(chrono::Duration::minutes(1));
+    let b1 = app.issue(CHUNG_THUC).await;
+    app.clock.advance(chrono::Duration::minutes(1));
+    app.call_next(1).await.unwrap();
+    let (_, moved) = app
+        .post(
+            &format!("/api/v1/counters/1/tickets/{}/transfer", id(&a1)),
+            json!({ "service_id": CHUNG_THUC, "keep_place": false }),
+        )
+        .await;
+    assert_eq!(moved["people_ahead"], 1);
+    assert_eq!(app.call_next(2).await.unwrap()["id"], b1["id"]);
+}
+
+// Cancel works on a waiting ticket from any counter, with an optional reason.
+#[tokio::test]
+async fn cancel_waiting_ticket() {
+    let app = TestApp::new().await;
+    let t = app.issue(HO_TICH).await;
+    let (status, c) = app
+        .post(
+            &format!("/api/v1/counters/3/tickets/{}/cancel", id(&t)),
+            json!({ "reason": "Công dân về trước" }),
+        )
+        .await;
+    assert_eq!(
+        (status, c["state"].as_str()),
+        (StatusCode::OK, Some("cancelled"))
+    );
+    assert_eq!(app.call_next(1).await, None);
+    let mut conn = app.sql().await;
+    let reason: Option<String> =
+        sqlx::query_scalar("SELECT reason FROM events WHERE ticket_id = ? AND kind = 'cancelled'")
+            .bind(id(&t))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(reason.as_deref(), Some("Công dân về trước"));
+}
+
+// Calling a given number needs a reason, is audited, and respects the counter's services.
+#[tokio::test]
+async fn call_specific_ticket() {
+    let app = TestApp::new().await;
+    let a1 = app.issue(HO_TICH).await;
+    let a2 = app.issue(HO_TICH).await;
+    let c1 = app.issue(DAT_DAI).await;
+    let (status, err) = app
+        .post(
+            "/api/v1/counters/1/call",
+            json!({ "ticket_id": id(&a2), "reason": "  " }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_request"))
+    );
+    let (status, err) = app
+        .post(
+            "/api/v1/counters/1/call",
+            json!({ "ticket_id": id(&c1), "reason": "Nhầm quầy" }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("service_not_served"))
+    );
+    let (status, t) = app
+        .post(
+            "/api/v1/counters/1/call",
+            json!({ "ticket_id": id(&a2), "reason": "Người khuyết tật đến muộn" }),
+        )
+        .await;
+    assert_eq!(
+        (status, t["state"].as_str()),
+        (StatusCode::OK, Some("called"))
+    );
+    let mut conn = app.sql().await;
+    let reason: Option<String> =
+        sqlx::query_scalar("SELECT reason FROM events WHERE ticket_id = ? AND kind = 'called'")
+            .bind(id(&a2))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(reason.as_deref(), Some("Người khuyết tật đến muộn"));
+    // A ticket already called cannot be called again by number.
+    let (status, err) = app
+        .post(
+            "/api/v1/counters/2/call",
+            json!({ "ticket_id": id(&a2), "reason": "lại" }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invalid_transition"))
+    );
+    let _ = a1;
+}

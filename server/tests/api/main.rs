@@ -1,0 +1,9 @@
+//! The HTTP API, through the router, on a real SQLite file.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod counters;
+mod issue;
+mod life;
+mod reads;

@@ -1,0 +1,193 @@
+//! Reads: health, services, snapshot, tracking, estimates, several offices.
+
+use crate::common::*;
+use axum::http::StatusCode;
+use chrono::Duration;
+use serde_json::json;
+
+// The health check answers once the database can be read.
+#[tokio::test]
+async fn healthz() {
+    let app = TestApp::new().await;
+    let (status, body) = app.get("/healthz").await;
+    assert_eq!((status, body), (StatusCode::OK, json!({ "status": "ok" })));
+}
+
+// The kiosk's list: the office and its services with Vietnamese names and numbering.
+#[tokio::test]
+async fn services_list() {
+    let app = TestApp::new().await;
+    app.issue(CHUNG_THUC).await;
+    let (status, body) = app.get("/api/v1/services").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["office"]["name"], "Bộ phận Một cửa – UBND xã Tân Phú");
+    let names: Vec<&str> = body["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Hộ tịch", "Chứng thực", "Đất đai", "Đăng ký kinh doanh"]
+    );
+    assert_eq!(body["services"][1]["waiting"], 1);
+    assert_eq!(
+        body["services"][3]["numbering"],
+        json!({ "prefix": "", "first": 4001, "last": 4999 })
+    );
+    assert_eq!(body["services"][0]["open_now"], true);
+}
+
+// The snapshot holds today's open tickets, counters and per-service counts.
+#[tokio::test]
+async fn queue_snapshot() {
+    let app = TestApp::new().await;
+    let a1 = app.issue(HO_TICH).await;
+    let a2 = app.issue_with(HO_TICH, "elderly").await;
+    let b1 = app.issue(CHUNG_THUC).await;
+    // Counter 2 serves Chứng thực first, but priority comes before service order.
+    assert_eq!(app.call_next(2).await.unwrap()["id"], a2["id"]);
+    let (status, q) = app.get("/api/v1/queue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(q["business_date"], "2026-12-01");
+    let ids: Vec<_> = q["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].clone())
+        .collect();
+    assert_eq!(ids, [a1["id"].clone(), a2["id"].clone(), b1["id"].clone()]);
+    assert_eq!(q["tickets"][1]["state"], "called");
+    assert_eq!(
+        q["services"][0],
+        json!({ "service_id": HO_TICH, "waiting": 1, "priority_waiting": 0 })
+    );
+    assert_eq!(
+        q["services"][1],
+        json!({ "service_id": CHUNG_THUC, "waiting": 1, "priority_waiting": 0 })
+    );
+    assert_eq!(q["counters"][1]["current_ticket"], a2["id"]);
+}
+
+// The public token finds the ticket; a wrong token finds nothing.
+#[tokio::test]
+async fn tracking_by_public_token() {
+    let app = TestApp::new().await;
+    let t = app.issue(HO_TICH).await;
+    let token = t["public_token"].as_str().unwrap();
+    let (status, tracked) = app.get(&format!("/api/v1/track/{token}")).await;
+    assert_eq!(
+        (status, tracked["number"].as_str()),
+        (StatusCode::OK, Some("A001"))
+    );
+    let (status, err) = app.get(&format!("/api/v1/track/{}", "0".repeat(32))).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, _) = app.get(&format!("/api/v1/track/{}", t["id"])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a ticket id is not a token");
+}
+
+// People ahead counts priority first; the wait uses the service's default
+// time, then the median of real service times, shared by the counters.
+#[tokio::test]
+async fn people_ahead_and_estimated_wait() {
+    let app = TestApp::new().await;
+    // Hộ tịch (default 420 s) is served at counters 1, 2 and 4, all open.
+    let first = app.issue(HO_TICH).await;
+    assert_eq!(
+        (
+            first["people_ahead"].as_u64(),
+            first["estimated_wait_secs"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    app.issue(HO_TICH).await;
+    let third = app.issue(HO_TICH).await;
+    assert_eq!(third["people_ahead"], 2);
+    assert_eq!(third["estimated_wait_secs"], 2 * 420 / 3);
+    let elderly = app.issue_with(HO_TICH, "elderly").await;
+    assert_eq!(
+        elderly["people_ahead"], 0,
+        "priority goes before ordinary tickets"
+    );
+    let (_, third) = app.get(&format!("/api/v1/tickets/{}", third["id"])).await;
+    assert_eq!(third["people_ahead"], 3);
+
+    // Serve three citizens in 60, 120 and 600 seconds: median 120.
+    for secs in [60, 120, 600] {
+        let t = app.call_next(1).await.unwrap();
+        let id = t["id"].as_i64().unwrap();
+        app.step(1, id, "start").await;
+        app.clock.advance(Duration::seconds(secs));
+        app.step(1, id, "finish").await;
+    }
+    app.clock.advance(Duration::seconds(31)); // past the estimate cache
+    let (_, third) = app.get(&format!("/api/v1/tickets/{}", third["id"])).await;
+    let late = app.issue(HO_TICH).await;
+    assert_eq!(late["people_ahead"], 1);
+    assert_eq!(late["estimated_wait_secs"], 120 / 3);
+    // With only one counter open the same line takes three times as long.
+    app.post("/api/v1/counters/2/pause", json!({ "reason": "Họp" }))
+        .await;
+    app.post_empty("/api/v1/counters/4/close").await;
+    let (_, late) = app.get(&format!("/api/v1/tickets/{}", late["id"])).await;
+    assert_eq!(late["estimated_wait_secs"], 120);
+    let _ = third;
+}
+
+// Several offices share the server: requests must say which, and numbering is per office.
+#[tokio::test]
+async fn several_offices() {
+    let app = TestApp::new().await;
+    let mut conn = app.sql().await;
+    sqlx::query(
+        "INSERT INTO offices (id, code, name, time_zone, created_at) VALUES (2, 'hcm', 'Trung tâm Phục vụ hành chính công', 'Asia/Ho_Chi_Minh', 0);
+         INSERT INTO services (id, office_id, code, name, prefix, first_number, last_number, hours)
+         VALUES (10, 2, 'HT', 'Hộ tịch', 'A', 1, 999, '[{\"days\":[1,2,3,4,5,6,7],\"from\":\"00:00\",\"to\":\"24:00\"}]');",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let (status, err) = app.get("/api/v1/services").await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("office_required"))
+    );
+    let (status, body) = app.get("/api/v1/services?office_id=2").await;
+    assert_eq!(
+        (status, body["services"].as_array().unwrap().len()),
+        (StatusCode::OK, 1)
+    );
+    let (status, _) = app.get("/api/v1/services?office_id=3").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.issue(HO_TICH).await["number"], "A001");
+    assert_eq!(
+        app.issue(10).await["number"],
+        "A001",
+        "each office numbers on its own"
+    );
+    // An office's counter cannot act on another office's ticket.
+    let other = app.issue(10).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/counters/1/call",
+            json!({ "ticket_id": other["id"], "reason": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, q) = app.get("/api/v1/queue?office_id=2").await;
+    assert_eq!(q["tickets"].as_array().unwrap().len(), 2);
+    // Keys are per office: the same key in two offices is two tickets.
+    let body = |s: i64| json!({ "service_id": s, "idempotency_key": "same-key-1" });
+    assert_eq!(
+        app.post("/api/v1/tickets", body(HO_TICH)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.post("/api/v1/tickets", body(10)).await.0,
+        StatusCode::CREATED
+    );
+}

@@ -1,0 +1,172 @@
+//! Test harness: a real server state on a fresh SQLite file in a temporary
+//! directory, a clock the test moves, and helpers to call the router.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use chrono::{DateTime, TimeZone, Utc};
+use http_body_util::BodyExt;
+use layso_server::clock::ManualClock;
+use layso_server::config::{Config, DemoHours};
+use layso_server::state::AppState;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// A server state over a fresh demo office, with its clock and files.
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: ManualClock,
+    pub dir: tempfile::TempDir,
+}
+
+/// Tuesday 2026-12-01, 09:00 in Hà Nội / TP.HCM (UTC+7): inside office hours.
+pub fn tuesday_nine() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 2, 0, 0).unwrap()
+}
+
+impl TestApp {
+    /// The demo office with real office hours (07:30–11:15, 13:15–16:30,
+    /// Monday–Friday), at Tuesday 09:00.
+    pub async fn new() -> Self {
+        Self::with_hours(DemoHours::Office).await
+    }
+
+    pub async fn with_hours(hours: DemoHours) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            database: dir.path().join("layso.db"),
+            demo_hours: hours,
+            ..Config::default()
+        };
+        let clock = ManualClock::new(tuesday_nine());
+        let state = layso_server::start(&config, Arc::new(clock.clone()))
+            .await
+            .unwrap();
+        Self { state, clock, dir }
+    }
+
+    /// Sends one request through the router; returns status and JSON body
+    /// (Null for an empty body).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        let body = match body {
+            Some(v) => {
+                req = req.header("content-type", "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let response = layso_server::http::app(self.state.clone())
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn post_empty(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::POST, path, None).await
+    }
+
+    /// Issues an ordinary ticket for a service with a fresh key; panics unless 201.
+    pub async fn issue(&self, service: i64) -> Value {
+        self.issue_with(service, "none").await
+    }
+
+    pub async fn issue_with(&self, service: i64, priority: &str) -> Value {
+        let key = format!("test-{}", next_key());
+        let (status, body) = self
+            .post(
+                "/api/v1/tickets",
+                json!({ "service_id": service, "priority": priority, "idempotency_key": key }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// call-next at a counter; the ticket, or None on 204.
+    pub async fn call_next(&self, counter: i64) -> Option<Value> {
+        let (status, body) = self
+            .post_empty(&format!("/api/v1/counters/{counter}/call-next"))
+            .await;
+        match status {
+            StatusCode::OK => Some(body),
+            StatusCode::NO_CONTENT => None,
+            other => panic!("call-next at {counter}: {other} {body}"),
+        }
+    }
+
+    /// One step on a ticket from a counter.
+    pub async fn step(&self, counter: i64, ticket: i64, action: &str) -> (StatusCode, Value) {
+        self.post_empty(&format!(
+            "/api/v1/counters/{counter}/tickets/{ticket}/{action}"
+        ))
+        .await
+    }
+
+    /// Runs SQL on the file directly (setting up odd cases the API cannot
+    /// yet create, and reading the event log).
+    pub async fn sql(&self) -> sqlx::SqliteConnection {
+        use sqlx::Connection;
+        sqlx::SqliteConnection::connect(&format!(
+            "sqlite://{}",
+            self.dir.path().join("layso.db").display()
+        ))
+        .await
+        .unwrap()
+    }
+
+    /// The event kinds logged for a ticket, in order.
+    pub async fn ticket_events(&self, ticket: i64) -> Vec<String> {
+        let mut conn = self.sql().await;
+        sqlx::query_scalar::<_, String>("SELECT kind FROM events WHERE ticket_id = ? ORDER BY seq")
+            .bind(ticket)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    /// How many events the log holds.
+    pub async fn event_count(&self) -> i64 {
+        let mut conn = self.sql().await;
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    }
+}
+
+fn next_key() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static KEY: AtomicU64 = AtomicU64::new(10_000_000);
+    KEY.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The demo's service ids, in seed order.
+pub const HO_TICH: i64 = 1;
+pub const CHUNG_THUC: i64 = 2;
+pub const DAT_DAI: i64 = 3;
+pub const KINH_DOANH: i64 = 4;
