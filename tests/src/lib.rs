@@ -1,1 +1,85 @@
-//! Harness for the end-to-end tests: starts the real binaries on temporary files and free ports.
+//! Harness for the end-to-end tests: starts Layso's real binaries on
+//! temporary files and free loopback ports, and stops them hard or softly.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The path of one of the workspace's binaries, built (once per test run)
+/// with the same profile as the tests, so it is never stale.
+pub fn binary(package: &str, name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    // target/<profile>/deps/<test> → target/<profile>
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binaries live in target/<profile>/deps");
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "-p", package, "--bin", name]);
+        if profile_dir.file_name().is_some_and(|p| p == "release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building {name} failed");
+    });
+    profile_dir.join(name)
+}
+
+/// A running `layso-server` process.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Server {
+    /// Starts the server on `database` (created if missing) on a free port
+    /// and waits until it says where it listens.
+    pub fn start(database: &Path) -> Server {
+        let mut child = Command::new(binary("layso-server", "layso-server"))
+            .args(["--listen", "127.0.0.1:0", "--database"])
+            .arg(database)
+            .args(["--config", "/nonexistent/layso.toml"])
+            .env("LAYSO_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the server binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let base = loop {
+            assert!(
+                Instant::now() < deadline,
+                "the server did not start in 30 s"
+            );
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("Layso server listening on ") {
+                        break url.to_owned();
+                    }
+                }
+                _ => panic!("the server exited before listening"),
+            }
+        };
+        Server { child, base }
+    }
+
+    /// Kills the process with SIGKILL: no shutdown code runs.
+    pub fn kill(mut self) {
+        self.child.kill().expect("SIGKILL is delivered");
+        self.child.wait().expect("the killed server is reaped");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -34,7 +34,8 @@ async fn issue_call_recall_serve_finish() {
         ]
     );
     let mut conn = app.sql().await;
-    let rows: Vec<(Option<String>, Option<String>, Option<i64>, Option<i64>)> = sqlx::query_as(
+    type Row = (Option<String>, Option<String>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT from_state, to_state, counter_id, user_id FROM events WHERE ticket_id = ? ORDER BY seq",
     )
     .bind(id(&t))

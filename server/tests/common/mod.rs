@@ -170,3 +170,14 @@ pub const HO_TICH: i64 = 1;
 pub const CHUNG_THUC: i64 = 2;
 pub const DAT_DAI: i64 = 3;
 pub const KINH_DOANH: i64 = 4;
+
+impl TestApp {
+    /// Serves the app on a real loopback port (port 0) and returns its base URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = self.state.clone();
+        tokio::spawn(layso_server::serve(listener, state, std::future::pending()));
+        format!("http://{addr}")
+    }
+}

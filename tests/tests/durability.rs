@@ -1,0 +1,151 @@
+//! The real server binary, killed with SIGKILL in the middle of a burst of
+//! issues: every ticket that got a response is still there after a restart.
+
+use layso_e2e::Server;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// A ticket as the kiosk saw it in a 201 response.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    id: i64,
+    number: String,
+    service: i64,
+    key: String,
+}
+
+// Acknowledged tickets survive SIGKILL, each number exactly once, and retries
+// of the same keys after the restart return the same tickets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_tickets_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("layso.db");
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+
+    let acked = Arc::new(AtomicUsize::new(0));
+    let mut kiosks = Vec::new();
+    for kiosk in 0..8 {
+        let (client, base, acked) = (client.clone(), base.clone(), acked.clone());
+        kiosks.push(tokio::spawn(async move {
+            let mut seen = Vec::new();
+            let mut sent = Vec::new();
+            for n in 0..400 {
+                let service = 1 + (n % 2) as i64; // Hộ tịch and Chứng thực: 999 a day each
+                let key = format!("k{kiosk}-{n:05}");
+                sent.push((key.clone(), service));
+                let body = json!({ "service_id": service, "idempotency_key": key });
+                let Ok(r) = client
+                    .post(format!("{base}/api/v1/tickets"))
+                    .json(&body)
+                    .send()
+                    .await
+                else {
+                    break; // the server is gone
+                };
+                if r.status() != 201 {
+                    break;
+                }
+                let Ok(t) = r.json::<Value>().await else {
+                    break;
+                };
+                seen.push(Seen {
+                    id: t["id"].as_i64().unwrap(),
+                    number: t["number"].as_str().unwrap().to_owned(),
+                    service,
+                    key,
+                });
+                acked.fetch_add(1, Ordering::SeqCst);
+            }
+            (seen, sent)
+        }));
+    }
+    // Kill in the middle of the burst.
+    for _ in 0..2000 {
+        if acked.load(Ordering::SeqCst) >= 600 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    server.kill();
+    let mut seen = Vec::new();
+    let mut sent = Vec::new();
+    for k in kiosks {
+        let (s, all) = k.await.unwrap();
+        seen.extend(s);
+        sent.extend(all);
+    }
+    assert!(
+        seen.len() >= 600,
+        "the burst was acknowledged before the kill: {}",
+        seen.len()
+    );
+    assert!(seen.len() < 3200, "the kill landed mid-burst");
+
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    // Every acknowledged ticket is there, unchanged.
+    for t in &seen {
+        let got: Value = client
+            .get(format!("{base}/api/v1/tickets/{}", t.id))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            got["number"],
+            t.number.as_str(),
+            "ticket {} after restart",
+            t.id
+        );
+        assert_eq!(got["service_id"], t.service);
+    }
+    // Retrying every key sent (acknowledged or not) gives one ticket per key:
+    // the same one for acknowledged keys, and never a number twice.
+    let by_key: HashMap<&str, &Seen> = seen.iter().map(|s| (s.key.as_str(), s)).collect();
+    let mut numbers = HashSet::new();
+    for (key, service) in &sent {
+        let r = client
+            .post(format!("{base}/api/v1/tickets"))
+            .json(&json!({ "service_id": service, "idempotency_key": key }))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let t: Value = r.json().await.unwrap();
+        if let Some(before) = by_key.get(key.as_str()) {
+            assert_eq!(status, 200, "retry of an acknowledged key");
+            assert_eq!(t["id"], before.id);
+        } else {
+            assert!(status == 200 || status == 201, "{status} {t}");
+        }
+        let number = (service, t["number"].as_str().unwrap().to_owned());
+        assert!(
+            numbers.insert(number.clone()),
+            "number {number:?} given twice"
+        );
+    }
+    // Numbers stay contiguous per service: nothing lost in between.
+    for service in [1_i64, 2] {
+        let mut n: Vec<u32> = numbers
+            .iter()
+            .filter(|(s, _)| **s == service)
+            .map(|(_, num)| num[1..].parse().unwrap())
+            .collect();
+        n.sort_unstable();
+        assert_eq!(
+            n,
+            (1..=n.len() as u32).collect::<Vec<_>>(),
+            "service {service}"
+        );
+    }
+}
