@@ -88,6 +88,14 @@ CREATE TABLE tickets (
     counter_id        INTEGER REFERENCES counters (id),
     public_token      TEXT    NOT NULL UNIQUE,
     idempotency_key   TEXT,
+    -- What the last change was, when, at which counter, by whom and why.
+    -- Every write of a ticket sets these, and the triggers below copy them
+    -- into the event log: a ticket cannot change without its event.
+    changed_at        INTEGER NOT NULL,
+    change_kind       TEXT    NOT NULL,
+    change_counter_id INTEGER REFERENCES counters (id),
+    change_user_id    INTEGER REFERENCES users (id),
+    change_reason     TEXT,
     UNIQUE (office_id, issued_service_id, business_date, number),
     UNIQUE (office_id, idempotency_key)
 );
@@ -127,6 +135,32 @@ CREATE TABLE events (
 );
 
 CREATE INDEX events_by_ticket ON events (ticket_id, kind);
+
+-- The log of ticket changes is written by the database itself, in the same
+-- statement as the change, numbered per office without gaps.
+CREATE TRIGGER tickets_log_issue AFTER INSERT ON tickets
+BEGIN
+    INSERT INTO events (office_id, seq, at, kind, ticket_id, counter_id, user_id, service_id,
+                        from_state, to_state, reason)
+    VALUES (NEW.office_id,
+            (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE office_id = NEW.office_id),
+            NEW.changed_at, NEW.change_kind, NEW.id, NEW.change_counter_id, NEW.change_user_id,
+            NEW.service_id, NULL, NEW.state, NEW.change_reason);
+END;
+
+-- Fires for any write of the state, the service or the change columns, so a
+-- write that forgets to say what happened still leaves a (wrong) trace
+-- that the tests of each transition catch.
+CREATE TRIGGER tickets_log_change AFTER UPDATE OF state, service_id, changed_at ON tickets
+BEGIN
+    INSERT INTO events (office_id, seq, at, kind, ticket_id, counter_id, user_id, service_id,
+                        from_state, to_state, reason)
+    VALUES (NEW.office_id,
+            (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE office_id = NEW.office_id),
+            NEW.changed_at, NEW.change_kind, NEW.id, NEW.change_counter_id, NEW.change_user_id,
+            NEW.service_id, OLD.state, NEW.state, NEW.change_reason);
+END;
+
 CREATE INDEX events_by_counter ON events (counter_id, kind, id);
 CREATE INDEX events_by_service ON events (service_id, kind, id);
 

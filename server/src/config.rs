@@ -1,4 +1,4 @@
-//! Typed configuration, layered: defaults, then a TOML file, then `LAYSO_*`
+//! Typed configuration, layered: defaults, then a TOML file, then `LAYSO_SERVER_*`
 //! environment variables, then command-line flags.
 
 use figment::Figment;
@@ -65,7 +65,7 @@ impl Config {
     pub fn load(file: &Path, overrides: impl Serialize) -> Result<Self, ConfigError> {
         let config: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("LAYSO_"))
+            .merge(Env::prefixed("LAYSO_SERVER_"))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(Box::new)?;
@@ -73,5 +73,36 @@ impl Config {
             return Err(ConfigError::TimeZone(config.time_zone));
         }
         Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Later layers win: file < environment < flags; typos in the file are errors.
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail decides the closure's error type
+    fn layers_and_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "layso.toml",
+                "database = \"file.db\"\nlisten = \"0.0.0.0:9000\"\n",
+            )?;
+            jail.set_env("LAYSO_SERVER_DATABASE", "env.db");
+            let flags = serde_json::json!({ "listen": "127.0.0.1:7000" });
+            let config =
+                Config::load(Path::new("layso.toml"), &flags).map_err(|e| e.to_string())?;
+            assert_eq!(config.database, PathBuf::from("env.db"));
+            assert_eq!(config.listen, SocketAddr::from(([127, 0, 0, 1], 7000)));
+            assert_eq!(config.time_zone, "Asia/Ho_Chi_Minh");
+
+            jail.create_file("typo.toml", "databse = \"x.db\"\n")?;
+            assert!(Config::load(Path::new("typo.toml"), serde_json::json!({})).is_err());
+            jail.set_env("LAYSO_SERVER_TIME_ZONE", "Mars/Olympus");
+            let err = Config::load(Path::new("layso.toml"), serde_json::json!({})).unwrap_err();
+            assert!(err.to_string().contains("Mars/Olympus"));
+            Ok(())
+        });
     }
 }

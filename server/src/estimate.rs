@@ -1,10 +1,10 @@
 //! Estimated wait: people ahead ÷ counters serving the service × the
 //! median of its recent service times.
 
-use crate::db::reads::{self, QueuePlace};
+use crate::db::reads::{self, WaitInputs};
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
-use layso_protocol::{ServiceId, TicketState, TicketView};
+use layso_protocol::{ServiceId, TicketView};
 use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -29,16 +29,14 @@ impl Estimator {
         pool: &SqlitePool,
         now: DateTime<Utc>,
         view: &mut TicketView,
-        place: &QueuePlace,
+        inputs: Option<WaitInputs>,
     ) -> Result<()> {
-        if view.state != TicketState::Waiting {
+        let Some(inputs) = inputs else {
             return Ok(());
-        }
-        let ahead = reads::people_ahead(pool, place).await?;
-        let counters = reads::counters_serving(pool, place.service()).await?;
-        let median = self.median_secs(pool, now, place.service()).await?;
-        view.people_ahead = Some(ahead);
-        view.estimated_wait_secs = wait_secs(ahead, counters, median);
+        };
+        let median = self.median_secs(pool, now, inputs.service).await?;
+        view.people_ahead = Some(inputs.people_ahead);
+        view.estimated_wait_secs = wait_secs(inputs.people_ahead, inputs.counters, median);
         Ok(())
     }
 

@@ -29,7 +29,7 @@ const DAY_CLOSE_EVERY: Duration = Duration::from_secs(30);
 /// Opens (creating and migrating) the database, seeds the demo office if
 /// it is empty and asked for, and returns the state to serve.
 pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-    let db = Db::open(&config.database).await?;
+    let db = Db::open(&config.database, clock.clone()).await?;
     if config.demo {
         let (zone, hours, now) = (config.time_zone.clone(), config.demo_hours, clock.now());
         let seeded = db

@@ -6,14 +6,14 @@ use clap::Parser;
 use layso_server::clock::SystemClock;
 use layso_server::config::Config;
 use serde::Serialize;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-/// Layso queue server. Flags win over `LAYSO_*` environment variables,
+/// Layso queue server. Flags win over `LAYSO_SERVER_*` environment variables,
 /// which win over the config file.
 #[derive(Debug, Parser, Serialize)]
 #[command(version)]
@@ -43,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&config.log).context("log filter")?)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let state = layso_server::start(&config, Arc::new(SystemClock)).await?;
     let listener = TcpListener::bind(config.listen)

@@ -55,20 +55,13 @@ pub struct Rules {
     pub normal_run: u32,
 }
 
-impl Rules {
-    /// How many past calls [`choose`] needs to see.
-    pub fn history_len(&self, services: &[CounterService]) -> u32 {
-        let weights: u32 = services.iter().map(|s| s.weight.max(1)).sum();
-        (self.priority_run + self.normal_run).max(weights)
-    }
-}
-
 /// Picks the ticket to call, or `None` when nobody waits.
 ///
 /// `candidates` holds, for each of the counter's services, at most the
 /// oldest priority and the oldest ordinary waiting ticket. `history` holds
-/// the counter's last calls, newest first, at least
-/// [`Rules::history_len`] of them when there were that many.
+/// the counter's last calls, newest first: at least `priority_run +
+/// normal_run` and the sum of the weights, when there were that many (the
+/// database layer reads 64).
 pub fn choose(
     rules: &Rules,
     services: &[CounterService],

@@ -31,9 +31,9 @@ impl AppState {
 
     /// A ticket as clients see it, with its estimate if it waits.
     pub async fn ticket_view(&self, key: TicketKey<'_>) -> Result<TicketView> {
-        let (mut view, place) = reads::ticket(&self.db.read, key).await?;
+        let (mut view, inputs) = reads::ticket(&self.db.read, key).await?;
         self.estimator
-            .annotate(&self.db.read, self.clock.now(), &mut view, &place)
+            .annotate(&self.db.read, self.clock.now(), &mut view, inputs)
             .await?;
         Ok(view)
     }

@@ -45,7 +45,7 @@ impl Server {
             .args(["--listen", "127.0.0.1:0", "--database"])
             .arg(database)
             .args(["--config", "/nonexistent/layso.toml"])
-            .env("LAYSO_LOG", "warn")
+            .env("LAYSO_SERVER_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

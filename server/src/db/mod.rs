@@ -6,20 +6,25 @@
 //! makes numbering and call-next race-free, and lets one fsync commit many
 //! tickets (group commit).
 
+pub mod calls;
 pub mod counters;
 pub mod events;
+pub mod issue;
 pub mod reads;
 pub mod seed;
+pub mod steps;
 pub mod tickets;
 pub mod writer;
 
 pub use writer::Writer;
 
+use crate::clock::Clock;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -59,13 +64,15 @@ fn options(path: &Path) -> SqliteConnectOptions {
         // ticket that got a response survives a power cut.
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        // Savepoint journals in memory, not in a temporary file per batch.
+        .pragma("temp_store", "memory")
         .busy_timeout(Duration::from_secs(5))
         .log_statements(tracing::log::LevelFilter::Trace)
 }
 
 impl Db {
     /// Opens (creating if needed) and migrates the file, and starts the writer.
-    pub async fn open(path: &Path) -> Result<Self, OpenError> {
+    pub async fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
         let open_err = |source| OpenError::Open {
             path: path.display().to_string(),
             source,
@@ -77,12 +84,15 @@ impl Db {
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
+            // A ping before each use would double the cost of a read; a
+            // local file does not go away like a network peer.
+            .test_before_acquire(false)
             .connect_with(options(path).read_only(true))
             .await
             .map_err(open_err)?;
         Ok(Self {
             read,
-            writer: Writer::start(conn),
+            writer: Writer::start(conn, clock),
         })
     }
 

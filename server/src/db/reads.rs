@@ -8,7 +8,7 @@ use layso_protocol::{
     CounterId, CounterServiceView, CounterState, CounterView, IssuingHours, Numbering, OfficeId,
     OfficeView, Priority, Selection, ServiceId, ServiceView, TicketId, TicketView, UserId,
 };
-use sqlx::SqlitePool;
+use sqlx::{SqliteExecutor, SqlitePool};
 
 /// The office a request means: the one named, or the only one there is.
 pub async fn resolve_office(pool: &SqlitePool, named: Option<OfficeId>) -> Result<OfficeId> {
@@ -111,9 +111,7 @@ struct TicketViewRow {
     business_date: String,
     state: String,
     priority: String,
-    is_priority: i64,
     issued_at: i64,
-    queue_at: i64,
     counter_id: Option<i64>,
     counter_number: Option<i64>,
     public_token: String,
@@ -154,100 +152,105 @@ pub enum TicketKey<'a> {
     Token(&'a str),
 }
 
-/// One ticket, with its place in line and estimated wait if it is waiting.
-pub async fn ticket(pool: &SqlitePool, key: TicketKey<'_>) -> Result<(TicketView, QueuePlace)> {
-    let row = match key {
-        TicketKey::Id(id) => {
-            sqlx::query_as!(
-                TicketViewRow,
-                r#"SELECT id AS "id!", office_id AS "office_id!", service_id AS "service_id!",
-                          service_name AS "service_name!", display_number AS "display_number!",
-                          business_date AS "business_date!", state AS "state!",
-                          priority AS "priority!", is_priority AS "is_priority!",
-                          issued_at AS "issued_at!", queue_at AS "queue_at!", counter_id,
-                          counter_number, public_token AS "public_token!", recalls AS "recalls!: i64"
-                   FROM ticket_views WHERE id = ?"#,
-                id.0
-            )
-            .fetch_optional(pool)
-            .await?
-        }
-        TicketKey::Token(token) => {
-            sqlx::query_as!(
-                TicketViewRow,
-                r#"SELECT id AS "id!", office_id AS "office_id!", service_id AS "service_id!",
-                          service_name AS "service_name!", display_number AS "display_number!",
-                          business_date AS "business_date!", state AS "state!",
-                          priority AS "priority!", is_priority AS "is_priority!",
-                          issued_at AS "issued_at!", queue_at AS "queue_at!", counter_id,
-                          counter_number, public_token AS "public_token!", recalls AS "recalls!: i64"
-                   FROM ticket_views WHERE public_token = ?"#,
-                token
-            )
-            .fetch_optional(pool)
-            .await?
-        }
-    }
-    .ok_or(Error::NotFound("ticket"))?;
-    let place = QueuePlace {
-        service: ServiceId(row.service_id),
-        business_date: row.business_date.clone(),
-        is_priority: row.is_priority,
-        queue_at: row.queue_at,
-        ticket: row.id,
+/// What the wait estimate of a waiting ticket needs from the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitInputs {
+    /// Its service.
+    pub service: ServiceId,
+    /// Waiting tickets of the same service and day called before it: every
+    /// priority ticket before an ordinary one, then earlier places in time.
+    pub people_ahead: u32,
+    /// Counters that could call it: the open ones serving its service or,
+    /// when none is open yet (before the office opens), all that serve it.
+    pub counters: u32,
+}
+
+/// One ticket, and for a waiting one what its estimate needs.
+pub async fn ticket(
+    pool: &SqlitePool,
+    key: TicketKey<'_>,
+) -> Result<(TicketView, Option<WaitInputs>)> {
+    let id = match key {
+        TicketKey::Id(id) => id,
+        TicketKey::Token(token) => sqlx::query_scalar!(
+            r#"SELECT id AS "id!: i64" FROM tickets WHERE public_token = ?"#,
+            token
+        )
+        .fetch_optional(pool)
+        .await?
+        .map(TicketId)
+        .ok_or(Error::NotFound("ticket"))?,
     };
-    Ok((row.into_view()?, place))
+    tickets(pool, &[id])
+        .await?
+        .pop()
+        .ok_or(Error::NotFound("ticket"))
 }
 
-/// Where a waiting ticket stands, for counting who is ahead.
-#[derive(Debug, Clone)]
-pub struct QueuePlace {
-    service: ServiceId,
-    business_date: String,
-    is_priority: i64,
-    queue_at: i64,
-    ticket: i64,
-}
-
-impl QueuePlace {
-    /// The service whose line it is in.
-    pub fn service(&self) -> ServiceId {
-        self.service
-    }
-}
-
-/// How many waiting tickets of the same service and day go before this one:
-/// every priority ticket before an ordinary one, then earlier places in time.
-pub async fn people_ahead(pool: &SqlitePool, place: &QueuePlace) -> Result<u32> {
-    let n = sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM tickets
-           WHERE service_id = ?1 AND business_date = ?2 AND state = 'waiting'
-             AND (is_priority > ?3
-                  OR (is_priority = ?3 AND (queue_at < ?4 OR (queue_at = ?4 AND id < ?5))))"#,
-        place.service.0,
-        place.business_date,
-        place.is_priority,
-        place.queue_at,
-        place.ticket
+/// Several tickets by id (missing ones left out), each with what its wait
+/// estimate needs, in one statement: the writer reads a whole batch of
+/// freshly issued tickets this way inside its transaction.
+pub async fn tickets<'e>(
+    db: impl SqliteExecutor<'e>,
+    ids: &[TicketId],
+) -> Result<Vec<(TicketView, Option<WaitInputs>)>> {
+    let ids = serde_json::Value::from(ids.iter().map(|t| t.0).collect::<Vec<_>>()).to_string();
+    let rows = sqlx::query!(
+        r#"SELECT v.id AS "id!", v.office_id AS "office_id!", v.service_id AS "service_id!",
+                  v.service_name AS "service_name!", v.display_number AS "display_number!",
+                  v.business_date AS "business_date!", v.state AS "state!",
+                  v.priority AS "priority!", v.issued_at AS "issued_at!", v.counter_id,
+                  v.counter_number, v.public_token AS "public_token!", v.recalls AS "recalls!: i64",
+                  CASE WHEN v.state = 'waiting' THEN
+                      (SELECT COUNT(*) FROM tickets t
+                       WHERE t.service_id = v.service_id AND t.business_date = v.business_date
+                         AND t.state = 'waiting'
+                         AND (t.is_priority > v.is_priority
+                              OR (t.is_priority = v.is_priority
+                                  AND (t.queue_at < v.queue_at
+                                       OR (t.queue_at = v.queue_at AND t.id < v.id)))))
+                  END AS "people_ahead: i64",
+                  (SELECT COALESCE(SUM(c.state = 'open'), 0) FROM counter_services cs
+                   JOIN counters c ON c.id = cs.counter_id WHERE cs.service_id = v.service_id)
+                   AS "open_counters!: i64",
+                  (SELECT COUNT(*) FROM counter_services cs WHERE cs.service_id = v.service_id)
+                   AS "all_counters!: i64"
+           FROM json_each(?) j JOIN ticket_views v ON v.id = j.value
+           ORDER BY j.key"#,
+        ids
     )
-    .fetch_one(pool)
+    .fetch_all(db)
     .await?;
-    Ok(count(n))
-}
-
-/// How many counters could call a service's tickets: the open ones, or when
-/// none is open yet (before the office opens), every one not closed... and
-/// failing that every counter that serves it.
-pub async fn counters_serving(pool: &SqlitePool, service: ServiceId) -> Result<u32> {
-    let row = sqlx::query!(
-        r#"SELECT COALESCE(SUM(c.state = 'open'), 0) AS "open!: i64", COUNT(*) AS "all!: i64"
-           FROM counter_services cs JOIN counters c ON c.id = cs.counter_id
-           WHERE cs.service_id = ?"#,
-        service.0
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(count(if row.open > 0 { row.open } else { row.all }))
+    rows.into_iter()
+        .map(|r| {
+            let inputs = r.people_ahead.map(|ahead| WaitInputs {
+                service: ServiceId(r.service_id),
+                people_ahead: count(ahead),
+                counters: count(if r.open_counters > 0 {
+                    r.open_counters
+                } else {
+                    r.all_counters
+                }),
+            });
+            let view = TicketViewRow {
+                id: r.id,
+                office_id: r.office_id,
+                service_id: r.service_id,
+                service_name: r.service_name,
+                display_number: r.display_number,
+                business_date: r.business_date,
+                state: r.state,
+                priority: r.priority,
+                issued_at: r.issued_at,
+                counter_id: r.counter_id,
+                counter_number: r.counter_number,
+                public_token: r.public_token,
+                recalls: r.recalls,
+            }
+            .into_view()?;
+            Ok((view, inputs))
+        })
+        .collect()
 }
 
 /// The service's recent service times in seconds (start to finish), newest
@@ -340,8 +343,7 @@ pub async fn open_tickets(
         r#"SELECT id AS "id!", office_id AS "office_id!", service_id AS "service_id!",
                   service_name AS "service_name!", display_number AS "display_number!",
                   business_date AS "business_date!", state AS "state!",
-                  priority AS "priority!", is_priority AS "is_priority!",
-                  issued_at AS "issued_at!", queue_at AS "queue_at!", counter_id,
+                  priority AS "priority!", issued_at AS "issued_at!", counter_id,
                   counter_number, public_token AS "public_token!", recalls AS "recalls!: i64"
            FROM ticket_views
            WHERE office_id = ? AND business_date = ? AND state IN ('waiting', 'called', 'serving')

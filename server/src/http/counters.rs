@@ -3,9 +3,10 @@
 //! ticket in front of them.
 
 use super::extract::{Json, Path};
+use crate::db::calls;
 use crate::db::counters::{self, CounterChange};
 use crate::db::reads::{self, TicketKey};
-use crate::db::tickets::{self, Action};
+use crate::db::steps::{self, Action};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
@@ -119,7 +120,7 @@ async fn call_next(
         .writer
         .write(move |conn| {
             Box::pin(
-                async move { tickets::call_next(conn, clock.now(), id, req.finish_current).await },
+                async move { calls::call_next(conn, clock.now(), id, req.finish_current).await },
             )
         })
         .await?;
@@ -144,7 +145,7 @@ async fn call(
         .db
         .writer
         .write(move |conn| {
-            Box::pin(async move { tickets::call_ticket(conn, clock.now(), id, ticket, why).await })
+            Box::pin(async move { calls::call_ticket(conn, clock.now(), id, ticket, why).await })
         })
         .await?;
     Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?))
@@ -162,7 +163,7 @@ async fn step(
         .db
         .writer
         .write(move |conn| {
-            Box::pin(async move { tickets::act(conn, clock.now(), counter, ticket, action).await })
+            Box::pin(async move { steps::act(conn, clock.now(), counter, ticket, action).await })
         })
         .await?;
     Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?))

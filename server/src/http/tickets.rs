@@ -2,8 +2,8 @@
 //! (anyone holding the printed QR code).
 
 use super::extract::{Json, Path};
+use crate::db::issue::IssueCommand;
 use crate::db::reads::TicketKey;
-use crate::db::tickets::{self, IssueCommand};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
@@ -32,14 +32,13 @@ async fn issue(
         key,
         token: public_token()?,
     };
-    let clock = state.clock.clone();
-    let issued = state
-        .db
-        .writer
-        .write(move |conn| Box::pin(async move { tickets::issue(conn, clock.now(), cmd).await }))
+    let issued = state.db.writer.issue(cmd).await?;
+    tracing::info!(ticket = issued.ticket.id.0, number = %issued.ticket.number, created = issued.created, "issued");
+    let mut view = issued.ticket;
+    state
+        .estimator
+        .annotate(&state.db.read, state.clock.now(), &mut view, issued.wait)
         .await?;
-    tracing::info!(ticket = issued.ticket.0, created = issued.created, "issued");
-    let view = state.ticket_view(TicketKey::Id(issued.ticket)).await?;
     let status = if issued.created {
         StatusCode::CREATED
     } else {

@@ -1,0 +1,404 @@
+//! Issuing tickets, a batch at a time.
+//!
+//! The writer hands over every issue request waiting in its channel at
+//! once. However many there are, this costs three statements: one reads
+//! the services with their last number of the day and the keys already
+//! used; one inserts every new ticket (the `tickets_log_issue` trigger logs
+//! each); one reads them all back as the kiosks will print them. Each
+//! statement is a round trip to SQLite's thread, and those trips, not
+//! SQLite itself, are what a ticket costs.
+
+use super::events::EventKind;
+use super::reads::{self, WaitInputs};
+use crate::calendar::{self, LocalNow};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use layso_protocol::{
+    IdempotencyKey, IssuingHours, Numbering, Priority, ServiceId, TicketId, TicketState, TicketView,
+};
+use serde_json::json;
+use sqlx::SqliteConnection;
+use std::collections::HashMap;
+
+/// A request for a new ticket, checked.
+#[derive(Debug, Clone)]
+pub struct IssueCommand {
+    /// The service tapped.
+    pub service: ServiceId,
+    /// The priority class chosen.
+    pub priority: Priority,
+    /// The kiosk's key for this tap.
+    pub key: IdempotencyKey,
+    /// A fresh public token, used if a ticket is created.
+    pub token: String,
+}
+
+/// The ticket a request got, as the kiosk will print it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issued {
+    /// The ticket, read back inside the transaction that wrote it.
+    pub ticket: TicketView,
+    /// What its wait estimate needs (it is waiting unless a retry found it
+    /// already called).
+    pub wait: Option<WaitInputs>,
+    /// False when the key had already got this ticket (a retry).
+    pub created: bool,
+}
+
+/// A service as issuing needs it.
+struct Service {
+    office: i64,
+    name: String,
+    numbering: Numbering,
+    cap: Option<i64>,
+    accepts_priority: bool,
+    hours: IssuingHours,
+    active: bool,
+    local: LocalNow,
+}
+
+/// What one request came to before the inserts.
+enum Decision {
+    /// A new ticket, the `n`th row of the insert.
+    New(usize),
+    /// A retry, inside the same batch, of the request that made row `n`.
+    Retry(usize),
+    /// A ticket that already existed for this key.
+    Existing(TicketId),
+    /// Refused.
+    Refused(Error),
+}
+
+/// Issues a ticket, or returns the one this key already got.
+pub async fn issue(
+    conn: &mut SqliteConnection,
+    zones: &mut Zones,
+    now: DateTime<Utc>,
+    cmd: IssueCommand,
+) -> Result<Issued> {
+    issue_many(conn, zones, now, std::slice::from_ref(&cmd))
+        .await?
+        .pop()
+        .expect("one answer per request")
+}
+
+/// Decides and applies a batch of issue requests in arrival order. The
+/// outer error means the batch could not be applied (nothing of it should
+/// be committed); the inner ones are per-request refusals.
+pub async fn issue_many(
+    conn: &mut SqliteConnection,
+    zones: &mut Zones,
+    now: DateTime<Utc>,
+    cmds: &[IssueCommand],
+) -> Result<Vec<Result<Issued>>> {
+    let (services, existing, mut next_number) = load(conn, zones, now, cmds).await?;
+
+    let at = now.timestamp_millis();
+    let mut rows = Vec::new();
+    // (office, key) → the decision that first used it, for retries inside one batch.
+    let mut keys: HashMap<(i64, &str), (ServiceId, Priority, usize)> = HashMap::new();
+    let mut decisions = Vec::with_capacity(cmds.len());
+    for (i, cmd) in cmds.iter().enumerate() {
+        let Some(service) = services.get(&cmd.service) else {
+            decisions.push(Decision::Refused(Error::NotFound("service")));
+            continue;
+        };
+        let key = (service.office, cmd.key.as_str());
+        if let Some(&(id, svc, prio)) = existing.get(&(service.office, cmd.key.as_str().to_owned()))
+        {
+            decisions.push(if svc == cmd.service && prio == cmd.priority {
+                Decision::Existing(id)
+            } else {
+                Decision::Refused(Error::IdempotencyKeyReused)
+            });
+            continue;
+        }
+        if let Some(&(svc, prio, first)) = keys.get(&key) {
+            decisions.push(if svc == cmd.service && prio == cmd.priority {
+                match &decisions[first] {
+                    Decision::New(row) | Decision::Retry(row) => Decision::Retry(*row),
+                    Decision::Existing(id) => Decision::Existing(*id),
+                    Decision::Refused(_) => Decision::Refused(Error::IdempotencyKeyReused),
+                }
+            } else {
+                Decision::Refused(Error::IdempotencyKeyReused)
+            });
+            continue;
+        }
+        keys.insert(key, (cmd.service, cmd.priority, i));
+        match decide(service, cmd, next_number.entry(cmd.service).or_default()) {
+            Ok(number) => {
+                rows.push(json!({
+                    "office": service.office,
+                    "service": cmd.service.0,
+                    "date": service.local.date.to_string(),
+                    "number": number,
+                    "display": service.numbering.format(number),
+                    "priority": cmd.priority.as_str(),
+                    "is_priority": i64::from(cmd.priority.is_priority()),
+                    "token": cmd.token,
+                    "key": cmd.key.as_str(),
+                }));
+                decisions.push(Decision::New(rows.len() - 1));
+            }
+            Err(e) => decisions.push(Decision::Refused(e)),
+        }
+    }
+
+    let ids = insert_tickets(conn, at, &rows).await?;
+
+    // Read every answered ticket back in one statement.
+    let ticket_of = |d: &Decision| match d {
+        Decision::New(row) | Decision::Retry(row) => Some(ids[*row]),
+        Decision::Existing(id) => Some(*id),
+        Decision::Refused(_) => None,
+    };
+    let answered: Vec<TicketId> = decisions.iter().filter_map(ticket_of).collect();
+    let views: HashMap<TicketId, (TicketView, Option<WaitInputs>)> =
+        reads::tickets(&mut *conn, &answered)
+            .await?
+            .into_iter()
+            .map(|(view, wait)| (view.id, (view, wait)))
+            .collect();
+    Ok(decisions
+        .into_iter()
+        .map(|d| {
+            let created = matches!(d, Decision::New(_));
+            let id = ticket_of(&d);
+            if let Decision::Refused(e) = d {
+                return Err(e);
+            }
+            let (ticket, wait) = id.and_then(|id| views.get(&id).cloned()).ok_or_else(|| {
+                Error::Internal("an issued ticket vanished inside its transaction".into())
+            })?;
+            Ok(Issued {
+                ticket,
+                wait,
+                created,
+            })
+        })
+        .collect())
+}
+
+/// Checks one request against its service and takes the next number.
+/// `last` is the service's last number today, updated on success.
+fn decide(service: &Service, cmd: &IssueCommand, last: &mut Option<u32>) -> Result<u32> {
+    if !service.active {
+        return Err(Error::NotFound("service"));
+    }
+    if cmd.priority.is_priority() && !service.accepts_priority {
+        return Err(Error::PriorityNotAccepted {
+            service: service.name.clone(),
+        });
+    }
+    if !service
+        .hours
+        .is_open(service.local.iso_weekday, service.local.minute)
+    {
+        return Err(Error::OutsideIssuingHours {
+            service: service.name.clone(),
+            hours: service.hours.describe_vi(),
+        });
+    }
+    let first = service.numbering.first();
+    let number = last.map_or(first, |n| n + 1);
+    // Numbers are handed out without gaps, so the count so far is a difference.
+    if let Some(cap) = service.cap
+        && i64::from(number - first) >= cap
+    {
+        return Err(Error::DailyCapReached {
+            service: service.name.clone(),
+            cap: u32::try_from(cap).unwrap_or(u32::MAX),
+        });
+    }
+    if number > service.numbering.last() {
+        return Err(Error::NumberRangeExhausted {
+            service: service.name.clone(),
+        });
+    }
+    *last = Some(number);
+    Ok(number)
+}
+
+/// Each service's office time zone, kept by the writer between batches:
+/// the day a ticket belongs to must be known before its number can be read.
+/// A stale entry corrects itself (see [`load`]).
+#[derive(Debug, Default)]
+pub struct Zones(HashMap<ServiceId, Tz>);
+
+type ExistingKeys = HashMap<(i64, String), (TicketId, ServiceId, Priority)>;
+type LastNumbers = HashMap<ServiceId, Option<u32>>;
+
+/// Reads, for every service of the batch, its settings, its last number of
+/// the office's day and which of the batch's keys its office already used.
+async fn load(
+    conn: &mut SqliteConnection,
+    zones: &mut Zones,
+    now: DateTime<Utc>,
+    cmds: &[IssueCommand],
+) -> Result<(HashMap<ServiceId, Service>, ExistingKeys, LastNumbers)> {
+    let mut wanted: Vec<ServiceId> = cmds.iter().map(|c| c.service).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if wanted.iter().any(|s| !zones.0.contains_key(s)) {
+        learn_zones(conn, zones, &wanted).await?;
+    }
+    // At most twice: a second pass only when an office changed its zone.
+    for _ in 0..2 {
+        let days: Vec<_> = wanted
+            .iter()
+            .filter_map(|service| {
+                let zone = zones.0.get(service)?;
+                let keys: Vec<&str> = cmds
+                    .iter()
+                    .filter(|c| c.service == *service)
+                    .map(|c| c.key.as_str())
+                    .collect();
+                Some(json!([
+                    service.0,
+                    calendar::local(now, *zone).date.to_string(),
+                    keys
+                ]))
+            })
+            .collect();
+        let days = json!(days).to_string();
+        let rows = sqlx::query!(
+            r#"SELECT s.id AS "id!", s.office_id, s.name, s.prefix, s.first_number, s.last_number,
+                      s.daily_cap, s.accepts_priority, s.hours, s.active, o.time_zone,
+                      (SELECT MAX(t.number) FROM tickets t
+                       WHERE t.office_id = s.office_id AND t.issued_service_id = s.id
+                         AND t.business_date = json_extract(j.value, '$[1]')) AS "last: i64",
+                      (SELECT json_group_array(json_array(t.idempotency_key, t.id,
+                                                          t.issued_service_id, t.priority))
+                       -- CROSS JOIN keeps the keys outside: one index seek per key.
+                       FROM json_each(j.value, '$[2]') k
+                       CROSS JOIN tickets t ON t.office_id = s.office_id AND t.idempotency_key = k.value)
+                       AS "existing!: String"
+               FROM json_each(?1) j
+               JOIN services s ON s.id = json_extract(j.value, '$[0]')
+               JOIN offices o ON o.id = s.office_id"#,
+            days
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut services = HashMap::with_capacity(rows.len());
+        let mut existing = ExistingKeys::new();
+        let mut last = LastNumbers::new();
+        let mut stale = false;
+        for r in rows {
+            let id = ServiceId(r.id);
+            let broken = |what: String| Error::Internal(format!("service {id}: {what}"));
+            let zone = calendar::zone(&r.time_zone)?;
+            if zones.0.insert(id, zone) != Some(zone) {
+                stale = true;
+            }
+            let numbering = Numbering::new(
+                &r.prefix,
+                u32::try_from(r.first_number).unwrap_or(0),
+                u32::try_from(r.last_number).unwrap_or(0),
+            )
+            .map_err(|e| broken(e.to_string()))?;
+            let hours = serde_json::from_str(&r.hours).map_err(|e| broken(e.to_string()))?;
+            let used: Vec<(String, i64, i64, String)> =
+                serde_json::from_str(&r.existing).map_err(|e| broken(e.to_string()))?;
+            for (key, ticket, service, priority) in used {
+                let priority = priority
+                    .parse()
+                    .map_err(|e| broken(format!("ticket {ticket}: {e}")))?;
+                existing.insert(
+                    (r.office_id, key),
+                    (TicketId(ticket), ServiceId(service), priority),
+                );
+            }
+            last.insert(id, r.last.and_then(|n| u32::try_from(n).ok()));
+            services.insert(
+                id,
+                Service {
+                    office: r.office_id,
+                    name: r.name,
+                    numbering,
+                    cap: r.daily_cap,
+                    accepts_priority: r.accepts_priority == 1,
+                    hours,
+                    active: r.active == 1,
+                    local: calendar::local(now, zone),
+                },
+            );
+        }
+        if !stale {
+            return Ok((services, existing, last));
+        }
+    }
+    Err(Error::Internal(
+        "office time zones keep changing under the writer".into(),
+    ))
+}
+
+/// Learns the time zones of the services' offices (unknown services stay
+/// unknown and are refused as not found).
+async fn learn_zones(
+    conn: &mut SqliteConnection,
+    zones: &mut Zones,
+    services: &[ServiceId],
+) -> Result<()> {
+    let ids = json!(services.iter().map(|s| s.0).collect::<Vec<_>>()).to_string();
+    let rows = sqlx::query!(
+        r#"SELECT s.id AS "id!", o.time_zone FROM services s JOIN offices o ON o.id = s.office_id
+           WHERE s.id IN (SELECT value FROM json_each(?))"#,
+        ids
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        zones
+            .0
+            .insert(ServiceId(r.id), calendar::zone(&r.time_zone)?);
+    }
+    Ok(())
+}
+
+/// Inserts the new tickets; their ids in row order.
+async fn insert_tickets(
+    conn: &mut SqliteConnection,
+    at: i64,
+    rows: &[serde_json::Value],
+) -> Result<Vec<TicketId>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let json = serde_json::Value::from(rows.to_vec()).to_string();
+    let state = TicketState::Waiting.as_str();
+    let kind = EventKind::Issued.as_str();
+    let inserted = sqlx::query!(
+        r#"INSERT INTO tickets
+               (office_id, issued_service_id, service_id, business_date, number, display_number,
+                priority, is_priority, state, issued_at, queue_at, public_token, idempotency_key,
+                changed_at, change_kind)
+           SELECT json_extract(value, '$.office'), json_extract(value, '$.service'),
+                  json_extract(value, '$.service'), json_extract(value, '$.date'),
+                  json_extract(value, '$.number'), json_extract(value, '$.display'),
+                  json_extract(value, '$.priority'), json_extract(value, '$.is_priority'),
+                  ?2, ?3, ?3, json_extract(value, '$.token'), json_extract(value, '$.key'), ?3, ?4
+           FROM json_each(?1)
+           ORDER BY key
+           RETURNING id AS "id!: i64", public_token AS "token!: String""#,
+        json,
+        state,
+        at,
+        kind
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    // RETURNING order is not promised: match rows back by their unique token.
+    let by_token: HashMap<String, i64> = inserted.into_iter().map(|r| (r.token, r.id)).collect();
+    rows.iter()
+        .map(|r| {
+            r["token"]
+                .as_str()
+                .and_then(|t| by_token.get(t))
+                .map(|id| TicketId(*id))
+                .ok_or_else(|| Error::Internal("an inserted ticket did not come back".into()))
+        })
+        .collect()
+}
