@@ -9,7 +9,10 @@ use crate::calendar;
 use crate::error::{Error, Result};
 use crate::policy::{self, Candidate, CounterService, PastCall, Rules};
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, Reason, ServiceId, TicketId, TicketState};
+use chrono_tz::Tz;
+use layso_protocol::{
+    CounterId, OfficeId, Priority, Reason, ServiceId, TicketId, TicketState, TicketView,
+};
 use sqlx::SqliteConnection;
 
 /// The most past calls call-next reads from the log (the policy needs
@@ -20,17 +23,29 @@ const HISTORY: i64 = 64;
 #[derive(Debug, serde::Deserialize)]
 struct Current(i64, String, String);
 
-/// What call-next reads about a counter in its first statement.
+/// The head of one of the counter's lines, from JSON: ticket, service,
+/// priority flag, place in time, service name, recalls so far.
+#[derive(Debug, serde::Deserialize)]
+struct Head(i64, i64, i64, i64, String, i64);
+
+/// What call-next reads about a counter in its one statement.
 struct CounterNow {
     counter: CounterRow,
     services: Vec<CounterService>,
     history: Vec<PastCall>,
     current: Option<Current>,
+    heads: Vec<Head>,
 }
 
-/// The counter, its office settings, its services, its recent calls and the
-/// ticket it holds, in one statement.
-async fn counter_now(conn: &mut SqliteConnection, id: CounterId) -> Result<CounterNow> {
+/// The counter, its office settings, its services, its recent calls, the
+/// ticket it holds and the head of each of its lines on `date`, in one
+/// statement. Returns the office's zone too, so the caller can check that
+/// `date` really is the office's today.
+async fn counter_now(
+    conn: &mut SqliteConnection,
+    id: CounterId,
+    date: &str,
+) -> Result<(CounterNow, Tz)> {
     let r = sqlx::query!(
         r#"SELECT c.id AS "id!", c.office_id, c.number, c.state, c.staff_user_id, c.selection,
                   o.time_zone, o.priority_run, o.normal_run,
@@ -43,11 +58,25 @@ async fn counter_now(conn: &mut SqliteConnection, id: CounterId) -> Result<Count
                          WHERE e.counter_id = c.id AND e.kind = 'called'
                          ORDER BY e.id DESC LIMIT ?2)) AS "history!: String",
                   (SELECT json_array(t.id, t.state, t.display_number) FROM tickets t
-                   WHERE t.counter_id = c.id AND t.state IN ('called', 'serving')) AS "current: String"
+                   WHERE t.counter_id = c.id AND t.state IN ('called', 'serving')) AS "current: String",
+                  (SELECT json_group_array(json_array(
+                              t.id, t.service_id, t.is_priority, t.queue_at, s.name,
+                              (SELECT COUNT(*) FROM events e
+                               WHERE e.ticket_id = t.id AND e.kind = 'recalled')))
+                   FROM counter_services cs
+                   CROSS JOIN (SELECT 0 AS p UNION ALL SELECT 1) AS line
+                   JOIN tickets t ON t.id = (
+                       SELECT w.id FROM tickets w
+                       WHERE w.service_id = cs.service_id AND w.business_date = ?3
+                         AND w.is_priority = line.p AND w.state = 'waiting'
+                       ORDER BY w.queue_at, w.id LIMIT 1)
+                   JOIN services s ON s.id = t.service_id
+                   WHERE cs.counter_id = c.id) AS "heads!: String"
            FROM counters c JOIN offices o ON o.id = c.office_id
            WHERE c.id = ?1"#,
         id.0,
-        HISTORY
+        HISTORY,
+        date
     )
     .fetch_optional(&mut *conn)
     .await?
@@ -76,7 +105,9 @@ async fn counter_now(conn: &mut SqliteConnection, id: CounterId) -> Result<Count
         .map(serde_json::from_str::<Current>)
         .transpose()
         .map_err(|_| broken("current ticket"))?;
-    Ok(CounterNow {
+    let heads = serde_json::from_str::<Vec<Head>>(&r.heads).map_err(|_| broken("line heads"))?;
+    let zone = calendar::zone(&r.time_zone)?;
+    let now = CounterNow {
         counter: CounterRow {
             id: r.id,
             office_id: r.office_id,
@@ -91,7 +122,32 @@ async fn counter_now(conn: &mut SqliteConnection, id: CounterId) -> Result<Count
         services,
         history,
         current,
-    })
+        heads,
+    };
+    Ok((now, zone))
+}
+
+/// Reads [`counter_now`] for the office's today, starting from a guess of
+/// its zone (the writer remembers each counter's); a wrong guess costs one
+/// more read. Returns the zone for next time.
+async fn counter_today(
+    conn: &mut SqliteConnection,
+    id: CounterId,
+    now: DateTime<Utc>,
+    guess: Option<Tz>,
+) -> Result<(CounterNow, Tz)> {
+    let mut zone = guess.unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    for _ in 0..2 {
+        let date = calendar::local(now, zone).date.to_string();
+        let (read, actual) = counter_now(conn, id, &date).await?;
+        if calendar::local(now, actual).date.to_string() == date {
+            return Ok((read, actual));
+        }
+        zone = actual;
+    }
+    Err(Error::Internal(format!(
+        "counter {id}: its office's day keeps changing"
+    )))
 }
 
 /// Refuses a call at a counter that still holds a ticket; with
@@ -117,7 +173,7 @@ async fn clear_counter(
             counter.id(),
             counter.staff(),
         );
-        tickets::apply(conn, TicketId(id), &done).await
+        tickets::apply(conn, TicketId(id), &done).await.map(|_| ())
     } else {
         Err(Error::CounterBusy {
             number: counter.number(),
@@ -127,59 +183,49 @@ async fn clear_counter(
     }
 }
 
-/// Calls the next ticket at a counter by the office's policy; `None` when
-/// nobody waits for any of its services.
+/// Calls the next ticket at a counter by the office's policy and returns
+/// it as the display will show it; `None` when nobody waits for any of its
+/// services. Also returns the office's zone, for the next guess.
 ///
-/// This is the hot path at the counter: one statement reads the counter,
-/// one reads the head of each of its lines (an index seek each, however
-/// long the lines are), one calls the chosen ticket.
+/// This is the hot path at the counter: one statement reads everything
+/// (the head of each line is one index seek, however long the line), one
+/// calls the chosen ticket and returns it.
 pub async fn call_next(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
     counter_id: CounterId,
     finish_current: bool,
-) -> Result<Option<TicketId>> {
-    let CounterNow {
-        counter,
-        services,
-        history,
-        current,
-    } = counter_now(conn, counter_id).await?;
+    zone_guess: Option<Tz>,
+) -> Result<(Option<TicketView>, Tz)> {
+    let (
+        CounterNow {
+            counter,
+            services,
+            history,
+            current,
+            heads,
+        },
+        zone,
+    ) = counter_today(conn, counter_id, now, zone_guess).await?;
     counter.require_open()?;
     clear_counter(conn, now, &counter, current, finish_current).await?;
 
-    let today = calendar::business_date(now, &counter.time_zone)?;
-    let candidates: Vec<Candidate> = sqlx::query!(
-        r#"SELECT t.id AS "id!", t.service_id, t.is_priority, t.queue_at
-           FROM counter_services cs
-           CROSS JOIN (SELECT 0 AS p UNION ALL SELECT 1) AS line
-           JOIN tickets t ON t.id = (
-               SELECT w.id FROM tickets w
-               WHERE w.service_id = cs.service_id AND w.business_date = ?2
-                 AND w.is_priority = line.p AND w.state = 'waiting'
-               ORDER BY w.queue_at, w.id LIMIT 1)
-           WHERE cs.counter_id = ?1"#,
-        counter.id,
-        today
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| Candidate {
-        ticket: TicketId(r.id),
-        service: ServiceId(r.service_id),
-        priority: r.is_priority == 1,
-        queue_at: r.queue_at,
-    })
-    .collect();
-
+    let candidates: Vec<Candidate> = heads
+        .iter()
+        .map(|Head(ticket, service, priority, queue_at, ..)| Candidate {
+            ticket: TicketId(*ticket),
+            service: ServiceId(*service),
+            priority: *priority == 1,
+            queue_at: *queue_at,
+        })
+        .collect();
     let rules = Rules {
         selection: counter.selection()?,
         priority_run: u32::try_from(counter.priority_run).unwrap_or(1),
         normal_run: u32::try_from(counter.normal_run).unwrap_or(0),
     };
     let Some(choice) = policy::choose(&rules, &services, &candidates, &history) else {
-        return Ok(None);
+        return Ok((None, zone));
     };
     let call = Change {
         assign: true,
@@ -191,8 +237,32 @@ pub async fn call_next(
             counter.staff(),
         )
     };
-    tickets::apply(conn, choice.ticket, &call).await?;
-    Ok(Some(choice.ticket))
+    let called = tickets::apply(conn, choice.ticket, &call).await?;
+    let head = heads
+        .iter()
+        .find(|h| h.0 == choice.ticket.0)
+        .expect("the choice is one of the heads");
+    let view = TicketView {
+        id: TicketId(called.id),
+        office_id: OfficeId(called.office_id),
+        service_id: ServiceId(called.service_id),
+        service_name: head.4.clone(),
+        number: called.display_number,
+        business_date: calendar::parse_date(&called.business_date)?,
+        state: TicketState::Called,
+        priority: called
+            .priority
+            .parse::<Priority>()
+            .map_err(|e| Error::Internal(format!("ticket {}: {e}", called.id)))?,
+        issued_at: calendar::from_millis(called.issued_at),
+        counter_id: called.counter_id.map(CounterId),
+        counter_number: Some(counter.number()),
+        recalls: u32::try_from(head.5).unwrap_or(0),
+        public_token: called.public_token,
+        people_ahead: None,
+        estimated_wait_secs: None,
+    };
+    Ok((Some(view), zone))
 }
 
 /// Calls one ticket out of turn (audited with a reason).
@@ -222,7 +292,7 @@ pub async fn call_ticket(
     if serves == 0 {
         return Err(Error::ServiceNotServed(ticket.display_number));
     }
-    let CounterNow { current, .. } = counter_now(conn, counter_id).await?;
+    let (CounterNow { current, .. }, _) = counter_today(conn, counter_id, now, None).await?;
     counter.require_open()?;
     clear_counter(conn, now, &counter, current, false).await?;
     let call = Change {
@@ -236,7 +306,7 @@ pub async fn call_ticket(
             counter.staff(),
         )
     };
-    tickets::apply(conn, ticket.id(), &call).await
+    tickets::apply(conn, ticket.id(), &call).await.map(|_| ())
 }
 
 impl CounterRow {

@@ -191,5 +191,5 @@ pub async fn act(
             }
         }
     };
-    tickets::apply(conn, ticket.id(), &change).await
+    tickets::apply(conn, ticket.id(), &change).await.map(|_| ())
 }

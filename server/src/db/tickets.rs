@@ -104,19 +104,46 @@ impl<'a> Change<'a> {
     }
 }
 
-/// Applies a change to one ticket; the trigger logs it.
+/// A ticket's own columns as a change leaves them.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    /// Its id.
+    pub id: i64,
+    /// Its office.
+    pub office_id: i64,
+    /// Its service now.
+    pub service_id: i64,
+    /// Printed number.
+    pub display_number: String,
+    /// Its day.
+    pub business_date: String,
+    /// State name.
+    pub state: String,
+    /// Priority name.
+    pub priority: String,
+    /// Issue time (ms).
+    pub issued_at: i64,
+    /// Counter it was last called to.
+    pub counter_id: Option<i64>,
+    /// Tracking token.
+    pub public_token: String,
+}
+
+/// Applies a change to one ticket; the trigger logs it. Returns the
+/// ticket's columns after it.
 pub async fn apply(
     conn: &mut SqliteConnection,
     ticket: TicketId,
     change: &Change<'_>,
-) -> Result<()> {
+) -> Result<Changed> {
     let to = change.to.as_str();
     let counter = change.counter.map(|c| c.0);
     let service = change.service.map(|s| s.0);
     let at = change.at.timestamp_millis();
     let kind = change.kind.as_str();
     let user = change.user.map(|u| u.0);
-    sqlx::query!(
+    sqlx::query_as!(
+        Changed,
         r#"UPDATE tickets
            SET state = ?2,
                counter_id = CASE WHEN ?3 THEN ?4 ELSE counter_id END,
@@ -124,7 +151,9 @@ pub async fn apply(
                queue_at = COALESCE(?6, queue_at),
                changed_at = ?7, change_kind = ?8, change_counter_id = ?4,
                change_user_id = ?9, change_reason = ?10
-           WHERE id = ?1"#,
+           WHERE id = ?1
+           RETURNING id AS "id!", office_id, service_id, display_number, business_date, state,
+                     priority, issued_at, counter_id, public_token"#,
         ticket.0,
         to,
         change.assign,
@@ -136,9 +165,9 @@ pub async fn apply(
         user,
         change.reason,
     )
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::NotFound("ticket"))
 }
 
 /// Expires every ticket still open from days before each office's today,

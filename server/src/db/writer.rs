@@ -12,13 +12,17 @@
 //! thread (tens of microseconds), so the writer also folds the savepoint
 //! bookkeeping into as few statements as it can.
 
+use super::calls;
 use super::issue::{self, IssueCommand, Issued, Zones};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use chrono_tz::Tz;
+use layso_protocol::{CounterId, TicketView};
 use sqlx::SqliteConnection;
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most requests committed together.
@@ -50,14 +54,42 @@ enum Message {
 #[derive(Clone)]
 pub struct Writer {
     sender: mpsc::Sender<Message>,
+    /// The time source jobs started here read.
+    clock: Arc<dyn Clock>,
+    /// Each counter's office time zone, as call-next last saw it.
+    counter_zones: Arc<Mutex<HashMap<CounterId, Tz>>>,
 }
 
 impl Writer {
     /// Starts the writer task on an open, migrated connection.
     pub fn start(conn: SqliteConnection, clock: Arc<dyn Clock>) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(conn, receiver, clock));
-        Self { sender }
+        tokio::spawn(run(conn, receiver, clock.clone()));
+        Self {
+            sender,
+            clock,
+            counter_zones: Arc::default(),
+        }
+    }
+
+    /// Calls the next ticket at a counter (see [`calls::call_next`]) and
+    /// returns it once committed, as the display will show it.
+    pub async fn call_next(
+        &self,
+        counter: CounterId,
+        finish_current: bool,
+    ) -> Result<Option<TicketView>> {
+        let (clock, zones) = (self.clock.clone(), self.counter_zones.clone());
+        self.write(move |conn| {
+            Box::pin(async move {
+                let guess = lock(&zones).get(&counter).copied();
+                let (called, zone) =
+                    calls::call_next(conn, clock.now(), counter, finish_current, guess).await?;
+                lock(&zones).insert(counter, zone);
+                Ok(called)
+            })
+        })
+        .await
     }
 
     /// Runs `job` inside the writer's transaction and returns its result once
@@ -105,6 +137,11 @@ impl Writer {
             let _ = done.await;
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A cache of time zones stays valid even if a holder panicked.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn not_committed() -> Error {

@@ -114,20 +114,10 @@ async fn call_next(
         serde_json::from_slice(&body)
             .map_err(|e| Error::InvalidRequest(format!("call-next body: {e}")))?
     };
-    let clock = state.clock.clone();
-    let called = state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(
-                async move { calls::call_next(conn, clock.now(), id, req.finish_current).await },
-            )
-        })
-        .await?;
-    match called {
+    match state.db.writer.call_next(id, req.finish_current).await? {
         Some(ticket) => {
-            tracing::info!(counter = id.0, ticket = ticket.0, "called");
-            Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?).into_response())
+            tracing::info!(counter = id.0, ticket = ticket.id.0, number = %ticket.number, "called");
+            Ok(axum::Json(ticket).into_response())
         }
         None => Ok(StatusCode::NO_CONTENT.into_response()),
     }
