@@ -101,9 +101,10 @@ CREATE TABLE tickets (
 );
 
 -- Call-next reads the head of one service's waiting line, priority and
--- ordinary apart: one index seek, however long the line.
+-- ordinary apart: one index seek, however long the line. `state` is
+-- carried so that counting people ahead never leaves the index.
 CREATE INDEX tickets_waiting_line
-    ON tickets (service_id, business_date, is_priority, queue_at, id)
+    ON tickets (service_id, business_date, is_priority, queue_at, id, state)
     WHERE state = 'waiting';
 
 -- What a counter is doing now.

@@ -30,14 +30,19 @@ use std::time::Duration;
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// The database: a pool for reads and the one writer.
+/// The database: a pool for reads, the one writer, and a checkpointer.
 #[derive(Clone)]
 pub struct Db {
     /// Read-only connections for queries (WAL lets them run beside the writer).
     pub read: SqlitePool,
     /// The only way to change anything.
     pub writer: Writer,
+    /// Stops the checkpointer on close.
+    checkpointer: Arc<std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>>,
 }
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// The database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]
@@ -77,10 +82,20 @@ impl Db {
             path: path.display().to_string(),
             source,
         };
-        let mut conn = SqliteConnection::connect_with(&options(path))
-            .await
-            .map_err(open_err)?;
+        // The writer never checkpoints: copying the WAL back into the file
+        // (and its fsync) would land on whichever commit crossed the
+        // threshold. A connection of its own does it in the background.
+        let mut conn =
+            SqliteConnection::connect_with(&options(path).pragma("wal_autocheckpoint", "0"))
+                .await
+                .map_err(open_err)?;
         MIGRATOR.run(&mut conn).await?;
+        let checkpoints =
+            SqliteConnection::connect_with(&options(path).pragma("wal_autocheckpoint", "0"))
+                .await
+                .map_err(open_err)?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        tokio::spawn(checkpoint(checkpoints, stopped));
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
@@ -93,14 +108,48 @@ impl Db {
         Ok(Self {
             read,
             writer: Writer::start(conn, clock),
+            checkpointer: Arc::new(std::sync::Mutex::new(Some(stop))),
         })
     }
 
-    /// Waits for the writer to finish what it was given, then closes the file.
+    /// Waits for the writer to finish what it was given, checkpoints, and
+    /// closes the file.
     pub async fn close(self) {
         self.writer.stop().await;
         self.read.close().await;
+        let stop = self
+            .checkpointer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(stop) = stop {
+            let _ = stop.send(());
+        }
     }
+}
+
+/// Copies the WAL back into the database file every [`CHECKPOINT_EVERY`]
+/// without blocking the writer (PASSIVE), and fully when told to stop.
+async fn checkpoint(mut conn: SqliteConnection, mut stop: tokio::sync::oneshot::Receiver<()>) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(error) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn).await {
+                    tracing::warn!(%error, "checkpoint failed; will retry");
+                }
+            }
+            _ = &mut stop => break,
+        }
+    }
+    if let Err(error) = sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await
+    {
+        tracing::warn!(%error, "final checkpoint failed; the WAL stays beside the file");
+    }
+    close_quietly(conn).await;
 }
 
 /// Closes a connection, logging rather than failing: used on shutdown.

@@ -201,14 +201,22 @@ pub async fn tickets<'e>(
                   v.business_date AS "business_date!", v.state AS "state!",
                   v.priority AS "priority!", v.issued_at AS "issued_at!", v.counter_id,
                   v.counter_number, v.public_token AS "public_token!", v.recalls AS "recalls!: i64",
+                  -- Three plain ranges of the waiting-line index, no OR, so
+                  -- SQLite only walks index entries: priority tickets ahead of
+                  -- an ordinary one, then earlier places, then equal places
+                  -- (a batch shares its instant) with lower ids.
                   CASE WHEN v.state = 'waiting' THEN
                       (SELECT COUNT(*) FROM tickets t
                        WHERE t.service_id = v.service_id AND t.business_date = v.business_date
-                         AND t.state = 'waiting'
-                         AND (t.is_priority > v.is_priority
-                              OR (t.is_priority = v.is_priority
-                                  AND (t.queue_at < v.queue_at
-                                       OR (t.queue_at = v.queue_at AND t.id < v.id)))))
+                         AND t.is_priority = 1 AND v.is_priority = 0 AND t.state = 'waiting')
+                    + (SELECT COUNT(*) FROM tickets t
+                       WHERE t.service_id = v.service_id AND t.business_date = v.business_date
+                         AND t.is_priority = v.is_priority AND t.queue_at < v.queue_at
+                         AND t.state = 'waiting')
+                    + (SELECT COUNT(*) FROM tickets t
+                       WHERE t.service_id = v.service_id AND t.business_date = v.business_date
+                         AND t.is_priority = v.is_priority AND t.queue_at = v.queue_at
+                         AND t.id < v.id AND t.state = 'waiting')
                   END AS "people_ahead: i64",
                   (SELECT COALESCE(SUM(c.state = 'open'), 0) FROM counter_services cs
                    JOIN counters c ON c.id = cs.counter_id WHERE cs.service_id = v.service_id)

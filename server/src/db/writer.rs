@@ -170,7 +170,7 @@ async fn run(
     let mut zones = Zones::default();
     while let Some(first) = receiver.recv().await {
         if last_size > 1 {
-            gather(&receiver).await;
+            gather(&receiver, last_size).await;
         }
         let mut batch = Batch::default();
         let mut stop = None;
@@ -211,23 +211,20 @@ async fn run(
 }
 
 /// Under load, the callers answered by the last batch come back at about
-/// the same moment; letting them reach the channel before taking the batch
-/// turns batches of 1, 7, 1, 7 into batches of 8. Yields to the runtime
-/// (no timer: its resolution is a millisecond) while requests keep coming.
-async fn gather(receiver: &mpsc::Receiver<Message>) {
-    let mut seen = receiver.len();
-    for _ in 0..GATHER_YIELDS {
+/// the same moment. Taking the first of them alone makes batches of 1, 7,
+/// 1, 7 and pays a commit for the lone one; so, after a batch of
+/// `expected` > 1, the writer yields to the runtime (no timer: its
+/// resolution is a millisecond) until about as many are waiting again, for
+/// at most [`GATHER_FOR`].
+async fn gather(receiver: &mpsc::Receiver<Message>, expected: usize) {
+    let deadline = std::time::Instant::now() + GATHER_FOR;
+    while receiver.len() + 1 < expected && std::time::Instant::now() < deadline {
         tokio::task::yield_now().await;
-        let now = receiver.len();
-        if now == seen || now >= MAX_BATCH {
-            return;
-        }
-        seen = now;
     }
 }
 
-/// At most this many yields in [`gather`].
-const GATHER_YIELDS: usize = 16;
+/// The longest [`gather`] waits: less than a commit costs.
+const GATHER_FOR: std::time::Duration = std::time::Duration::from_micros(300);
 
 async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(sql).execute(conn).await.map(|_| ())

@@ -227,3 +227,90 @@ async fn day_rollover_resets_numbers_and_expires_leftovers() {
     let (_, again) = app.post_empty("/api/v1/admin/close-day").await;
     assert_eq!(again["expired"], 0, "closing twice expires nothing more");
 }
+
+// Requests that reach the writer together are decided one by one in arrival
+// order: a repeated key gets the first request's ticket, a refusal does not
+// sink the others, and numbers stay contiguous.
+#[tokio::test]
+async fn simultaneous_issues_with_retries_and_refusals() {
+    let app = TestApp::new().await;
+    let mut conn = app.sql().await;
+    sqlx::query("UPDATE services SET daily_cap = 1 WHERE id = ?")
+        .bind(DAT_DAI)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let bodies = [
+        json!({ "service_id": HO_TICH, "idempotency_key": "burst-0001" }),
+        json!({ "service_id": HO_TICH, "idempotency_key": "burst-0002" }),
+        json!({ "service_id": HO_TICH, "idempotency_key": "burst-0001" }),
+        json!({ "service_id": DAT_DAI, "idempotency_key": "burst-0003" }),
+        json!({ "service_id": DAT_DAI, "idempotency_key": "burst-0004" }),
+        json!({ "service_id": CHUNG_THUC, "idempotency_key": "burst-0002" }),
+        json!({ "service_id": 999, "idempotency_key": "burst-0005" }),
+        json!({ "service_id": HO_TICH, "idempotency_key": "burst-0006" }),
+    ];
+    // All futures are polled together, so they reach the writer before it
+    // runs: one batch.
+    let answers = futures_join(
+        bodies
+            .iter()
+            .map(|b| app.post("/api/v1/tickets", b.clone())),
+    )
+    .await;
+    let status: Vec<u16> = answers.iter().map(|(s, _)| s.as_u16()).collect();
+    assert_eq!(status, [201, 201, 200, 201, 409, 422, 404, 201]);
+    let number = |i: usize| answers[i].1["number"].as_str().unwrap_or("-").to_owned();
+    assert_eq!(
+        [number(0), number(1), number(2), number(3), number(7)],
+        ["A001", "A002", "A001", "C001", "A003"]
+    );
+    assert_eq!(answers[0].1["id"], answers[2].1["id"]);
+    assert_eq!(answers[4].1["code"], "daily_cap_reached");
+    assert_eq!(answers[5].1["code"], "idempotency_key_reused");
+    // One issued event per new ticket, in a gapless sequence.
+    let events: Vec<(i64, String)> = sqlx::query_as("SELECT seq, kind FROM events ORDER BY seq")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 4);
+    assert!(
+        events
+            .iter()
+            .enumerate()
+            .all(|(i, (seq, kind))| *seq == i as i64 + 1 && kind == "issued")
+    );
+}
+
+/// Polls all futures concurrently on the current task and returns their
+/// outputs in order (a few lines instead of a dependency).
+async fn futures_join<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut pending: Vec<_> = futures.into_iter().map(Box::pin).map(Some).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        *output = Some(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
+}

@@ -191,3 +191,40 @@ async fn several_offices() {
         StatusCode::CREATED
     );
 }
+
+// An office in another time zone gets its own day: just after midnight in
+// Tokyo (still the evening before in Hà Nội), its counter calls Tokyo's
+// today and its numbers restart, whatever the writer guessed.
+#[tokio::test]
+async fn offices_in_other_time_zones_keep_their_own_day() {
+    let app = TestApp::with_hours(layso_server::config::DemoHours::Always).await;
+    let mut conn = app.sql().await;
+    sqlx::raw_sql(
+        "INSERT INTO offices (id, code, name, time_zone, created_at) VALUES (2, 'tokyo', 'Đại sứ quán', 'Asia/Tokyo', 0);
+         INSERT INTO services (id, office_id, code, name, prefix, first_number, last_number, hours)
+         VALUES (10, 2, 'LS', 'Lãnh sự', 'L', 1, 999, '[{\"days\":[1,2,3,4,5,6,7],\"from\":\"00:00\",\"to\":\"24:00\"}]');
+         INSERT INTO counters (id, office_id, number, name, state) VALUES (10, 2, 1, 'Quầy 1', 'open');
+         INSERT INTO counter_services (counter_id, service_id) VALUES (10, 10);",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    // Tuesday 23:30 in Tokyo (14:30 UTC, 21:30 in Hà Nội).
+    app.clock
+        .set(tuesday_nine() + Duration::minutes(12 * 60 + 30));
+    let late = app.issue(10).await;
+    assert_eq!(
+        (late["number"].as_str(), late["business_date"].as_str()),
+        (Some("L001"), Some("2026-12-01"))
+    );
+    // 00:30 Wednesday in Tokyo, still Tuesday in Hà Nội.
+    app.clock.advance(Duration::hours(1));
+    let fresh = app.issue(10).await;
+    assert_eq!(
+        (fresh["number"].as_str(), fresh["business_date"].as_str()),
+        (Some("L001"), Some("2026-12-02"))
+    );
+    assert_eq!(app.issue(HO_TICH).await["business_date"], "2026-12-01");
+    // The Tokyo counter calls Wednesday's ticket, not Tuesday's leftover.
+    assert_eq!(app.call_next(10).await.unwrap()["id"], fresh["id"]);
+}
