@@ -1,10 +1,11 @@
 //! Issuing tickets, a batch at a time.
 //!
 //! The writer hands over every issue request waiting in its channel at
-//! once. However many there are, this costs three statements: one reads
-//! the services with their last number of the day and the keys already
-//! used; one inserts every new ticket (the `tickets_log_issue` trigger logs
-//! each); one reads them all back as the kiosks will print them. Each
+//! once. However many there are, this costs two statements: one reads the
+//! services with their last number of the day, the keys already used and
+//! how many wait in each line; one inserts every new ticket (the
+//! `tickets_log_issue` trigger logs each). The answers, with each ticket's
+//! place in line, are worked out from what those two statements saw. Each
 //! statement is a round trip to SQLite's thread, and those trips, not
 //! SQLite itself, are what a ticket costs.
 
@@ -15,7 +16,8 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use layso_protocol::{
-    IdempotencyKey, IssuingHours, Numbering, Priority, ServiceId, TicketId, TicketState, TicketView,
+    IdempotencyKey, IssuingHours, Numbering, OfficeId, Priority, ServiceId, TicketId, TicketState,
+    TicketView,
 };
 use serde_json::json;
 use sqlx::SqliteConnection;
@@ -56,6 +58,10 @@ struct Service {
     hours: IssuingHours,
     active: bool,
     local: LocalNow,
+    /// Priority and ordinary tickets waiting today before this batch.
+    waiting: (u32, u32),
+    /// Counters that could call its tickets (see [`WaitInputs::counters`]).
+    counters: u32,
 }
 
 /// What one request came to before the inserts.
@@ -129,17 +135,17 @@ pub async fn issue_many(
         keys.insert(key, (cmd.service, cmd.priority, i));
         match decide(service, cmd, next_number.entry(cmd.service).or_default()) {
             Ok(number) => {
-                rows.push(json!({
-                    "office": service.office,
-                    "service": cmd.service.0,
-                    "date": service.local.date.to_string(),
-                    "number": number,
-                    "display": service.numbering.format(number),
-                    "priority": cmd.priority.as_str(),
-                    "is_priority": i64::from(cmd.priority.is_priority()),
-                    "token": cmd.token,
-                    "key": cmd.key.as_str(),
-                }));
+                rows.push(NewTicket {
+                    office: service.office,
+                    service: cmd.service.0,
+                    date: service.local.date.to_string(),
+                    number,
+                    display: service.numbering.format(number),
+                    priority: cmd.priority.as_str(),
+                    is_priority: i64::from(cmd.priority.is_priority()),
+                    token: &cmd.token,
+                    key: cmd.key.as_str(),
+                });
                 decisions.push(Decision::New(rows.len() - 1));
             }
             Err(e) => decisions.push(Decision::Refused(e)),
@@ -148,28 +154,32 @@ pub async fn issue_many(
 
     let ids = insert_tickets(conn, at, &rows).await?;
 
-    // Read every answered ticket back in one statement.
-    let ticket_of = |d: &Decision| match d {
-        Decision::New(row) | Decision::Retry(row) => Some(ids[*row]),
-        Decision::Existing(id) => Some(*id),
-        Decision::Refused(_) => None,
-    };
-    let answered: Vec<TicketId> = decisions.iter().filter_map(ticket_of).collect();
-    let views: HashMap<TicketId, (TicketView, Option<WaitInputs>)> =
-        reads::tickets(&mut *conn, &answered)
-            .await?
-            .into_iter()
-            .map(|(view, wait)| (view.id, (view, wait)))
-            .collect();
+    // New tickets are answered from what the batch knows; only retries of
+    // tickets from earlier batches are read back.
+    let new = views_of_new(&rows, &ids, &services, now);
+    let earlier: Vec<TicketId> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            Decision::Existing(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let mut old: HashMap<TicketId, (TicketView, Option<WaitInputs>)> = HashMap::new();
+    if !earlier.is_empty() {
+        for (view, wait) in reads::tickets(&mut *conn, &earlier).await? {
+            old.insert(view.id, (view, wait));
+        }
+    }
     Ok(decisions
         .into_iter()
         .map(|d| {
-            let created = matches!(d, Decision::New(_));
-            let id = ticket_of(&d);
-            if let Decision::Refused(e) = d {
-                return Err(e);
-            }
-            let (ticket, wait) = id.and_then(|id| views.get(&id).cloned()).ok_or_else(|| {
+            let (created, found) = match d {
+                Decision::Refused(e) => return Err(e),
+                Decision::New(row) => (true, new.get(row).cloned()),
+                Decision::Retry(row) => (false, new.get(row).cloned()),
+                Decision::Existing(id) => (false, old.get(&id).cloned()),
+            };
+            let (ticket, wait) = found.ok_or_else(|| {
                 Error::Internal("an issued ticket vanished inside its transaction".into())
             })?;
             Ok(Issued {
@@ -179,6 +189,82 @@ pub async fn issue_many(
             })
         })
         .collect())
+}
+
+/// A ticket about to be inserted, as the insert's JSON row.
+#[derive(Debug, serde::Serialize)]
+struct NewTicket<'a> {
+    office: i64,
+    service: i64,
+    date: String,
+    number: u32,
+    display: String,
+    priority: &'static str,
+    is_priority: i64,
+    token: &'a str,
+    key: &'a str,
+}
+
+/// The new tickets as kiosks will print them, with their place in line:
+/// the line before the batch (priority tickets ahead of ordinary ones),
+/// plus the batch's own tickets that go before each (all its priority ones
+/// for an ordinary ticket, and earlier ones of the same class).
+fn views_of_new(
+    rows: &[NewTicket<'_>],
+    ids: &[TicketId],
+    services: &HashMap<ServiceId, Service>,
+    now: DateTime<Utc>,
+) -> Vec<(TicketView, Option<WaitInputs>)> {
+    let mut priority_in_batch: HashMap<i64, u32> = HashMap::new();
+    for row in rows.iter().filter(|r| r.is_priority == 1) {
+        *priority_in_batch.entry(row.service).or_default() += 1;
+    }
+    let mut before: HashMap<(i64, i64), u32> = HashMap::new();
+    rows.iter()
+        .zip(ids)
+        .filter_map(|(row, id)| {
+            let service = services.get(&ServiceId(row.service))?;
+            let (waiting_priority, waiting_ordinary) = service.waiting;
+            let earlier = before.entry((row.service, row.is_priority)).or_default();
+            let ahead = if row.is_priority == 1 {
+                waiting_priority + *earlier
+            } else {
+                waiting_priority
+                    + waiting_ordinary
+                    + priority_in_batch.get(&row.service).copied().unwrap_or(0)
+                    + *earlier
+            };
+            *earlier += 1;
+            let view = TicketView {
+                id: *id,
+                office_id: OfficeId(row.office),
+                service_id: ServiceId(row.service),
+                service_name: service.name.clone(),
+                number: row.display.clone(),
+                business_date: service.local.date,
+                state: TicketState::Waiting,
+                priority: row.priority.parse().unwrap_or_default(),
+                // As stored: milliseconds.
+                issued_at: calendar::from_millis(now.timestamp_millis()),
+                counter_id: None,
+                counter_number: None,
+                recalls: 0,
+                public_token: row.token.to_owned(),
+                people_ahead: None,
+                estimated_wait_secs: None,
+            };
+            let wait = WaitInputs {
+                service: ServiceId(row.service),
+                people_ahead: ahead,
+                counters: service.counters,
+            };
+            Some((view, Some(wait)))
+        })
+        .collect()
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Checks one request against its service and takes the next number.
@@ -274,7 +360,18 @@ async fn load(
                        -- CROSS JOIN keeps the keys outside: one index seek per key.
                        FROM json_each(j.value, '$[2]') k
                        CROSS JOIN tickets t ON t.office_id = s.office_id AND t.idempotency_key = k.value)
-                       AS "existing!: String"
+                       AS "existing!: String",
+                      (SELECT COUNT(*) FROM tickets t
+                       WHERE t.service_id = s.id AND t.business_date = json_extract(j.value, '$[1]')
+                         AND t.is_priority = 1 AND t.state = 'waiting') AS "waiting_priority!: i64",
+                      (SELECT COUNT(*) FROM tickets t
+                       WHERE t.service_id = s.id AND t.business_date = json_extract(j.value, '$[1]')
+                         AND t.is_priority = 0 AND t.state = 'waiting') AS "waiting_ordinary!: i64",
+                      (SELECT COALESCE(SUM(c.state = 'open'), 0) FROM counter_services cs
+                       JOIN counters c ON c.id = cs.counter_id WHERE cs.service_id = s.id)
+                       AS "open_counters!: i64",
+                      (SELECT COUNT(*) FROM counter_services cs WHERE cs.service_id = s.id)
+                       AS "all_counters!: i64"
                FROM json_each(?1) j
                JOIN services s ON s.id = json_extract(j.value, '$[0]')
                JOIN offices o ON o.id = s.office_id"#,
@@ -323,6 +420,12 @@ async fn load(
                     hours,
                     active: r.active == 1,
                     local: calendar::local(now, zone),
+                    waiting: (count(r.waiting_priority), count(r.waiting_ordinary)),
+                    counters: count(if r.open_counters > 0 {
+                        r.open_counters
+                    } else {
+                        r.all_counters
+                    }),
                 },
             );
         }
@@ -362,12 +465,13 @@ async fn learn_zones(
 async fn insert_tickets(
     conn: &mut SqliteConnection,
     at: i64,
-    rows: &[serde_json::Value],
+    rows: &[NewTicket<'_>],
 ) -> Result<Vec<TicketId>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let json = serde_json::Value::from(rows.to_vec()).to_string();
+    let json =
+        serde_json::to_string(rows).map_err(|e| Error::Internal(format!("new tickets: {e}")))?;
     let state = TicketState::Waiting.as_str();
     let kind = EventKind::Issued.as_str();
     let inserted = sqlx::query!(
@@ -394,9 +498,8 @@ async fn insert_tickets(
     let by_token: HashMap<String, i64> = inserted.into_iter().map(|r| (r.token, r.id)).collect();
     rows.iter()
         .map(|r| {
-            r["token"]
-                .as_str()
-                .and_then(|t| by_token.get(t))
+            by_token
+                .get(r.token)
                 .map(|id| TicketId(*id))
                 .ok_or_else(|| Error::Internal("an inserted ticket did not come back".into()))
         })

@@ -314,3 +314,37 @@ async fn futures_join<F: std::future::Future>(
         .map(|o| o.expect("every future finished"))
         .collect()
 }
+
+// The place in line a kiosk prints for tickets issued together (worked
+// out by the writer) is the place the ticket really has (read back later).
+#[tokio::test]
+async fn places_of_tickets_issued_together_match_the_line() {
+    let app = TestApp::new().await;
+    app.issue(HO_TICH).await;
+    app.issue_with(HO_TICH, "elderly").await;
+    app.issue(CHUNG_THUC).await;
+    let classes = ["none", "pregnant", "none", "merit", "none"];
+    let bodies: Vec<_> = classes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| json!({ "service_id": HO_TICH, "priority": p, "idempotency_key": format!("place-{i:04}") }))
+        .collect();
+    let answers = futures_join(
+        bodies
+            .iter()
+            .map(|b| app.post("/api/v1/tickets", b.clone())),
+    )
+    .await;
+    let printed: Vec<u64> = answers
+        .iter()
+        .map(|(_, t)| t["people_ahead"].as_u64().unwrap())
+        .collect();
+    // 1 priority and 1 ordinary waited before; the batch's priority tickets go first.
+    assert_eq!(printed, [4, 1, 5, 2, 6]);
+    for (_, t) in &answers {
+        let (_, now) = app.get(&format!("/api/v1/tickets/{}", t["id"])).await;
+        assert_eq!(now["people_ahead"], t["people_ahead"], "{}", t["number"]);
+        assert_eq!(now["estimated_wait_secs"], t["estimated_wait_secs"]);
+        assert_eq!(now["issued_at"], t["issued_at"]);
+    }
+}
