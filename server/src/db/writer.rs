@@ -241,7 +241,7 @@ async fn run_batch(
     let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
     // Every step leaves a savepoint `step` open; the next one releases it.
     exec(conn, "BEGIN IMMEDIATE; SAVEPOINT step").await?;
-    let outcome = async {
+    let outcome = unwind_safe(async {
         if !batch.issues.is_empty() {
             issue_all(conn, zones, batch.issues, clock, &mut finishes).await?;
         }
@@ -255,8 +255,11 @@ async fn run_batch(
             finishes.push(finish);
         }
         exec(conn, "RELEASE step; COMMIT").await
-    }
-    .await;
+    })
+    .await
+    // A panicking job (a bug) must not take the writer, and with it every
+    // later request, down: its batch is rolled back like a failed one.
+    .unwrap_or_else(|_| Err(sqlx::Error::Protocol("a write job panicked".into())));
     if let Err(error) = outcome {
         let _ = exec(conn, "ROLLBACK").await;
         return Err(error);
@@ -265,6 +268,19 @@ async fn run_batch(
         finish();
     }
     Ok(())
+}
+
+/// Runs a future, turning a panic while polling it into an `Err`.
+async fn unwind_safe<F: Future>(future: F) -> std::thread::Result<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        }
+    })
+    .await
 }
 
 /// Issues all requests of the batch together; if that fails as a whole
@@ -305,4 +321,49 @@ async fn issue_all(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::clock::SystemClock;
+    use crate::db::Db;
+    use std::sync::Arc;
+
+    // A job that panics fails alone, rolls back what it wrote, and the
+    // writer goes on serving.
+    #[tokio::test]
+    async fn a_panicking_job_does_not_stop_the_writer() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::open(&dir.path().join("w.db"), Arc::new(SystemClock))
+            .await
+            .expect("open");
+        let wrote = db
+            .writer
+            .write(|conn| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO offices (code, name, time_zone, created_at) VALUES ('x', 'x', 'UTC', 0)")
+                        .execute(&mut *conn)
+                        .await?;
+                    if std::hint::black_box(true) {
+                        panic!("a bug in a job");
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        assert!(wrote.is_err());
+        let offices = db
+            .writer
+            .write(|conn| {
+                Box::pin(async move {
+                    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM offices")
+                        .fetch_one(&mut *conn)
+                        .await?)
+                })
+            })
+            .await
+            .expect("the writer still answers");
+        assert_eq!(offices, 0, "the panicking job's insert was rolled back");
+        db.close().await;
+    }
 }
