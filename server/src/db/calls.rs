@@ -1,7 +1,7 @@
 //! Calling tickets to a counter: call-next by the office's policy, and
 //! calling one ticket out of turn.
 
-use super::counters::CounterRow;
+use super::counters::{CounterRow, counter_row};
 use super::events::EventKind;
 use super::steps::load_at_counter;
 use super::tickets::{self, Change};
@@ -108,17 +108,7 @@ async fn counter_now(
     let heads = serde_json::from_str::<Vec<Head>>(&r.heads).map_err(|_| broken("line heads"))?;
     let zone = calendar::zone(&r.time_zone)?;
     let now = CounterNow {
-        counter: CounterRow {
-            id: r.id,
-            office_id: r.office_id,
-            number: r.number,
-            state: r.state,
-            staff_user_id: r.staff_user_id,
-            selection: r.selection,
-            time_zone: r.time_zone,
-            priority_run: r.priority_run,
-            normal_run: r.normal_run,
-        },
+        counter: counter_row!(r),
         services,
         history,
         current,
@@ -227,16 +217,7 @@ pub async fn call_next(
     let Some(choice) = policy::choose(&rules, &services, &candidates, &history) else {
         return Ok((None, zone));
     };
-    let call = Change {
-        assign: true,
-        ..Change::at_counter(
-            now,
-            EventKind::Called,
-            TicketState::Called,
-            counter.id(),
-            counter.staff(),
-        )
-    };
+    let call = Change::call(now, &counter);
     let called = tickets::apply(conn, choice.ticket, &call).await?;
     let head = heads
         .iter()
@@ -296,15 +277,8 @@ pub async fn call_ticket(
     counter.require_open()?;
     clear_counter(conn, now, &counter, current, false).await?;
     let call = Change {
-        assign: true,
         reason: Some(reason.as_str()),
-        ..Change::at_counter(
-            now,
-            EventKind::Called,
-            TicketState::Called,
-            counter.id(),
-            counter.staff(),
-        )
+        ..Change::call(now, &counter)
     };
     tickets::apply(conn, ticket.id(), &call).await.map(|_| ())
 }

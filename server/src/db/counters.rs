@@ -30,6 +30,25 @@ pub struct CounterRow {
     pub normal_run: i64,
 }
 
+/// Builds a [`CounterRow`] from any query record that selected its columns
+/// under their own names (the combined reads of call-next and the steps).
+macro_rules! counter_row {
+    ($r:expr) => {
+        $crate::db::counters::CounterRow {
+            id: $r.id,
+            office_id: $r.office_id,
+            number: $r.number,
+            state: $r.state,
+            staff_user_id: $r.staff_user_id,
+            selection: $r.selection,
+            time_zone: $r.time_zone,
+            priority_run: $r.priority_run,
+            normal_run: $r.normal_run,
+        }
+    };
+}
+pub(crate) use counter_row;
+
 impl CounterRow {
     /// Its typed id.
     pub fn id(&self) -> CounterId {

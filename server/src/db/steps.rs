@@ -2,7 +2,7 @@
 //! finish, no-show, reactivate, transfer, cancel. Each checks the ticket's
 //! state and where it is, then makes one logged change.
 
-use super::counters::CounterRow;
+use super::counters::{CounterRow, counter_row};
 use super::events::EventKind;
 use super::tickets::{self, Change, TicketRow};
 use crate::error::{Error, Result};
@@ -72,17 +72,7 @@ pub async fn load_at_counter(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(Error::NotFound("counter"))?;
-    let counter = CounterRow {
-        id: r.id,
-        office_id: r.office_id,
-        number: r.number,
-        state: r.state,
-        staff_user_id: r.staff_user_id,
-        selection: r.selection,
-        time_zone: r.time_zone,
-        priority_run: r.priority_run,
-        normal_run: r.normal_run,
-    };
+    let counter = counter_row!(r);
     // Another office's ticket is, from this counter, no ticket at all.
     let ticket = match (r.ticket_id, r.ticket_office) {
         (Some(id), Some(office)) if office == counter.office_id => TicketRow {

@@ -6,6 +6,7 @@
 //! themselves (calling in `calls.rs`, the rest in `steps.rs`) only decide
 //! whether a change is allowed.
 
+use super::counters::CounterRow;
 use super::events::EventKind;
 use crate::calendar;
 use crate::error::{Error, Result};
@@ -82,6 +83,20 @@ pub struct Change<'a> {
 }
 
 impl<'a> Change<'a> {
+    /// A call of the ticket to `counter` (it becomes the counter's ticket).
+    pub fn call(at: DateTime<Utc>, counter: &CounterRow) -> Self {
+        Self {
+            assign: true,
+            ..Self::at_counter(
+                at,
+                EventKind::Called,
+                TicketState::Called,
+                counter.id(),
+                counter.staff(),
+            )
+        }
+    }
+
     /// A change at a counter to state `to`, logged as `kind`.
     pub fn at_counter(
         at: DateTime<Utc>,
