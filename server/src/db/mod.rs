@@ -37,9 +37,15 @@ pub struct Db {
     pub read: SqlitePool,
     /// The only way to change anything.
     pub writer: Writer,
-    /// Stops the checkpointer on close.
-    checkpointer: Arc<std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>>,
+    /// Stops the checkpointer on close, and its task to wait for.
+    checkpointer: Arc<std::sync::Mutex<Option<Checkpointer>>>,
 }
+
+/// The background checkpoint task and how to stop it.
+type Checkpointer = (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+);
 
 /// How often the WAL is copied back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
@@ -95,7 +101,7 @@ impl Db {
                 .await
                 .map_err(open_err)?;
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        tokio::spawn(checkpoint(checkpoints, stopped));
+        let task = tokio::spawn(checkpoint(checkpoints, stopped));
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
@@ -108,7 +114,7 @@ impl Db {
         Ok(Self {
             read,
             writer: Writer::start(conn, clock),
-            checkpointer: Arc::new(std::sync::Mutex::new(Some(stop))),
+            checkpointer: Arc::new(std::sync::Mutex::new(Some((stop, task)))),
         })
     }
 
@@ -122,8 +128,10 @@ impl Db {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
-        if let Some(stop) = stop {
+        if let Some((stop, task)) = stop {
             let _ = stop.send(());
+            // The final checkpoint leaves one tidy file behind.
+            let _ = task.await;
         }
     }
 }

@@ -31,6 +31,7 @@ pub fn app(state: AppState) -> Router {
         .merge(counters::router())
         .merge(queue::router())
         .merge(admin::router())
+        .fallback(|| async { crate::error::Error::NotFound("route") })
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -11,6 +11,12 @@ async fn healthz() {
     let app = TestApp::new().await;
     let (status, body) = app.get("/healthz").await;
     assert_eq!((status, body), (StatusCode::OK, json!({ "status": "ok" })));
+    // Unknown paths answer in the API's error shape too.
+    let (status, err) = app.get("/api/v1/nothing-here").await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
 }
 
 // The kiosk's list: the office and its services with Vietnamese names and numbering.
