@@ -105,4 +105,18 @@ mod tests {
             Ok(())
         });
     }
+
+    // The documented example is a valid configuration and matches the defaults.
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail decides the closure's error type
+    fn example_file_is_valid() {
+        // In a Jail too: it serializes tests that touch the environment.
+        figment::Jail::expect_with(|_| {
+            let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../layso.example.toml");
+            let config =
+                Config::load(&example, serde_json::json!({})).map_err(|e| e.to_string())?;
+            assert_eq!(config, Config::default());
+            Ok(())
+        });
+    }
 }
