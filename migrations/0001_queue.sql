@@ -135,7 +135,15 @@ CREATE TABLE events (
     UNIQUE (office_id, seq)
 );
 
-CREATE INDEX events_by_ticket ON events (ticket_id, kind);
+-- Each index covers only the kind of event its reader needs, so that most
+-- events (every issue, every start) touch no index but the sequence.
+-- Call-next's recent calls at a counter:
+CREATE INDEX events_calls_by_counter ON events (counter_id, id) WHERE kind = 'called';
+-- Recall counts:
+CREATE INDEX events_recalls_by_ticket ON events (ticket_id) WHERE kind = 'recalled';
+-- Service times (start of service, end of service):
+CREATE INDEX events_starts_by_ticket ON events (ticket_id, id) WHERE kind = 'serving';
+CREATE INDEX events_ends_by_service ON events (service_id, id) WHERE kind = 'done';
 
 -- The log of ticket changes is written by the database itself, in the same
 -- statement as the change, numbered per office without gaps.
@@ -162,8 +170,6 @@ BEGIN
             NEW.service_id, OLD.state, NEW.state, NEW.change_reason);
 END;
 
-CREATE INDEX events_by_counter ON events (counter_id, kind, id);
-CREATE INDEX events_by_service ON events (service_id, kind, id);
 
 -- A ticket as clients see it, joined once here so every read agrees.
 CREATE VIEW ticket_views AS
