@@ -239,22 +239,19 @@ async fn run_batch(
     clock: &dyn Clock,
 ) -> Result<(), sqlx::Error> {
     let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
-    // Every step leaves a savepoint `step` open; the next one releases it.
     exec(conn, "BEGIN IMMEDIATE; SAVEPOINT step").await?;
+    let mut steps = Steps::default();
     let outcome = unwind_safe(async {
         if !batch.issues.is_empty() {
-            issue_all(conn, zones, batch.issues, clock, &mut finishes).await?;
+            issue_all(conn, zones, batch.issues, clock, &mut steps, &mut finishes).await?;
         }
         for job in batch.jobs {
+            steps.next(conn).await?;
             let (ok, finish) = job(conn).await;
-            if ok {
-                exec(conn, "RELEASE step; SAVEPOINT step").await?;
-            } else {
-                exec(conn, "ROLLBACK TO step; RELEASE step; SAVEPOINT step").await?;
-            }
+            steps.end(ok);
             finishes.push(finish);
         }
-        exec(conn, "RELEASE step; COMMIT").await
+        steps.commit(conn).await
     })
     .await
     // A panicking job (a bug) must not take the writer, and with it every
@@ -268,6 +265,40 @@ async fn run_batch(
         finish();
     }
     Ok(())
+}
+
+/// The savepoint `step` around each step of a batch. Ending a step
+/// (keeping or undoing it) is sent together with what comes next, the next
+/// step's savepoint or the commit: one round trip instead of two.
+#[derive(Default)]
+struct Steps {
+    /// How the last step ended, if its savepoint is not closed yet.
+    ended: Option<bool>,
+}
+
+impl Steps {
+    /// Closes the previous step, if any, and opens a fresh savepoint.
+    async fn next(&mut self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        match self.ended.take() {
+            None => Ok(()),
+            Some(true) => exec(conn, "RELEASE step; SAVEPOINT step").await,
+            Some(false) => exec(conn, "ROLLBACK TO step; RELEASE step; SAVEPOINT step").await,
+        }
+    }
+
+    /// Records how a step ended: kept (`true`) or to be undone.
+    fn end(&mut self, kept: bool) {
+        self.ended = Some(kept);
+    }
+
+    /// Closes the last step and commits the batch.
+    async fn commit(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        if self.ended == Some(false) {
+            exec(conn, "ROLLBACK TO step; RELEASE step; COMMIT").await
+        } else {
+            exec(conn, "RELEASE step; COMMIT").await
+        }
+    }
 }
 
 /// Runs a future, turning a panic while polling it into an `Err`.
@@ -291,13 +322,15 @@ async fn issue_all(
     zones: &mut Zones,
     issues: Vec<(IssueCommand, IssueReply)>,
     clock: &dyn Clock,
+    steps: &mut Steps,
     finishes: &mut Vec<Finish>,
 ) -> Result<(), sqlx::Error> {
     let now = clock.now();
     let (cmds, replies): (Vec<_>, Vec<_>) = issues.into_iter().unzip();
+    steps.next(conn).await?;
     match issue::issue_many(conn, zones, now, &cmds).await {
         Ok(results) => {
-            exec(conn, "RELEASE step; SAVEPOINT step").await?;
+            steps.end(true);
             for (result, reply) in results.into_iter().zip(replies) {
                 finishes.push(Box::new(move || {
                     let _ = reply.send(result);
@@ -306,14 +339,12 @@ async fn issue_all(
         }
         Err(error) => {
             tracing::warn!(%error, size = cmds.len(), "batched issue failed; issuing one by one");
+            // Undo the batch but keep its savepoint open for the first request.
             exec(conn, "ROLLBACK TO step").await?;
             for (cmd, reply) in cmds.into_iter().zip(replies) {
+                steps.next(conn).await?;
                 let result = issue::issue(conn, zones, now, cmd).await;
-                if result.is_ok() {
-                    exec(conn, "RELEASE step; SAVEPOINT step").await?;
-                } else {
-                    exec(conn, "ROLLBACK TO step; RELEASE step; SAVEPOINT step").await?;
-                }
+                steps.end(result.is_ok());
                 finishes.push(Box::new(move || {
                     let _ = reply.send(result);
                 }));
@@ -364,6 +395,70 @@ mod tests {
             .await
             .expect("the writer still answers");
         assert_eq!(offices, 0, "the panicking job's insert was rolled back");
+        db.close().await;
+    }
+
+    // When a batch of issues fails as a whole (two requests carrying the
+    // same public token break a unique index), each is issued on its own:
+    // the good one still gets its ticket.
+    #[tokio::test]
+    async fn a_bad_request_does_not_sink_its_batch() {
+        use crate::config::DemoHours;
+        use crate::db::issue::IssueCommand;
+        use layso_protocol::{IdempotencyKey, Priority, ServiceId};
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Db::open(&dir.path().join("w.db"), Arc::new(SystemClock))
+            .await
+            .expect("open");
+        db.writer
+            .write(|conn| {
+                Box::pin(async move {
+                    crate::db::seed::demo_if_empty(
+                        conn,
+                        chrono::Utc::now(),
+                        "Asia/Ho_Chi_Minh",
+                        DemoHours::Always,
+                    )
+                    .await
+                })
+            })
+            .await
+            .expect("seed");
+        let cmd = |key: &str| IssueCommand {
+            service: ServiceId(1),
+            priority: Priority::None,
+            key: IdempotencyKey::parse(key).expect("valid key"),
+            token: "same-token-for-both".into(),
+        };
+        // Both are queued before the writer runs: one batch.
+        let (first, second) = tokio::join!(
+            db.writer.issue(cmd("batch-key-1")),
+            db.writer.issue(cmd("batch-key-2"))
+        );
+        let first = first.expect("the first request still gets its ticket");
+        assert_eq!(first.ticket.number, "A001");
+        assert!(
+            matches!(second, Err(crate::error::Error::Database(_))),
+            "{second:?}"
+        );
+        let tickets = db
+            .writer
+            .write(|conn| {
+                Box::pin(async move {
+                    Ok(sqlx::query_scalar::<_, i64>(
+                        "SELECT COUNT(*) FROM events WHERE kind = 'issued'",
+                    )
+                    .fetch_one(&mut *conn)
+                    .await?)
+                })
+            })
+            .await
+            .expect("count");
+        assert_eq!(
+            tickets, 1,
+            "one ticket, one event: nothing of the failed request stayed"
+        );
         db.close().await;
     }
 }
