@@ -9,7 +9,8 @@
 //!   saturation, where each call waits for the others in the writer);
 //! - call-next latency with 100 and with 100,000 tickets waiting, and their ratio.
 //!
-//! Set `BENCH_QUICK=1` for a short smoke run.
+//! Set `BENCH_QUICK=1` for a short smoke run, and `BENCH_ONLY` to a comma
+//! list of phases (`writer`, `issue`, `counters`, `flat`) to run only those.
 
 use chrono::Utc;
 use layso_server::clock::SystemClock;
@@ -23,6 +24,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const COUNTERS: i64 = 8;
+
+/// Whether the phase is wanted (see `BENCH_ONLY`).
+fn wanted(phase: &str) -> bool {
+    std::env::var("BENCH_ONLY").map_or(true, |only| only.split(',').any(|p| p.trim() == phase))
+}
 
 fn quick() -> bool {
     std::env::var_os("BENCH_QUICK").is_some()
@@ -425,8 +431,23 @@ async fn main() {
         rounds
     );
 
-    // 0. The writer alone, in-process: what issuing costs without HTTP.
-    let db = dir.path().join("writer.db");
+    if wanted("writer") {
+        writer_alone(dir.path()).await;
+    }
+    if wanted("issue") {
+        issue_phase(dir.path(), rounds).await;
+    }
+    if wanted("counters") {
+        counters_phase(dir.path()).await;
+    }
+    if wanted("flat") {
+        flat_phase(dir.path()).await;
+    }
+}
+
+/// The writer alone, in-process: what issuing costs without HTTP.
+async fn writer_alone(dir: &Path) {
+    let db = dir.join("writer.db");
     prepare(&db).await;
     for concurrency in [1, 8, 64] {
         let config = Config {
@@ -465,9 +486,11 @@ async fn main() {
         state.db.close().await;
         clear_waiting(&db).await;
     }
+}
 
-    // 1. Idle memory and issue throughput.
-    let db = dir.path().join("issue.db");
+/// Idle memory and issue throughput over HTTP.
+async fn issue_phase(dir: &Path, rounds: usize) {
+    let db = dir.join("issue.db");
     prepare(&db).await;
     let server = Server::start(&db);
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -495,10 +518,11 @@ async fn main() {
         );
     }
     println!("server RSS after issuing: {:.1} MiB", server.rss_mib());
-    drop(server);
+}
 
-    // 2. Call-next with 8 counters.
-    let db = dir.path().join("counters.db");
+/// Call-next with 8 counters.
+async fn counters_phase(dir: &Path) {
+    let db = dir.join("counters.db");
     prepare(&db).await;
     let server = Server::start(&db);
     let calls = if quick() { 400 } else { 4000 };
@@ -517,10 +541,11 @@ async fn main() {
         ms(percentile(&lat, 0.99)),
         ms(percentile(&lat, 1.0))
     );
-    drop(server);
+}
 
-    // 3. Call-next with 100 and with 100,000 waiting.
-    let db = dir.path().join("flat.db");
+/// Call-next with 100 and with 100,000 waiting.
+async fn flat_phase(dir: &Path) {
+    let db = dir.join("flat.db");
     prepare(&db).await;
     let server = Server::start(&db);
     let iterations = if quick() { 200 } else { 2000 };
