@@ -252,39 +252,35 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// 8 counters call at once until `calls` calls are made; call-next latencies.
-async fn eight_counters(base: &str, calls: usize) -> Vec<Duration> {
-    let left = Arc::new(AtomicUsize::new(calls));
+/// Presses call-next at a counter, then "start" for the called citizen;
+/// returns call-next's latency and the ticket.
+async fn call_and_start(client: &mut Http, counter: i64, body: &Value) -> (Duration, i64) {
+    let t = Instant::now();
+    let (status, ticket) = client
+        .post(&format!("/api/v1/counters/{counter}/call-next"), body)
+        .await;
+    let latency = t.elapsed();
+    assert_eq!(status, 200, "call-next: {ticket}");
+    let id = ticket["id"].as_i64().expect("ticket id");
+    let (status, _) = client
+        .post(
+            &format!("/api/v1/counters/{counter}/tickets/{id}/start"),
+            &Value::Null,
+        )
+        .await;
+    assert_eq!(status, 200);
+    (latency, id)
+}
+
+/// Runs one task per counter and gathers their latencies, sorted.
+async fn per_counter<F, Fut>(base: &str, run: F) -> Vec<Duration>
+where
+    F: Fn(i64, Http) -> Fut,
+    Fut: std::future::Future<Output = Vec<Duration>> + Send + 'static,
+{
     let mut tasks = Vec::new();
     for counter in 1..=COUNTERS {
-        let mut client = Http::connect(base).await;
-        let left = left.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            while left
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok()
-            {
-                let t = Instant::now();
-                let (status, ticket) = client
-                    .post(
-                        &format!("/api/v1/counters/{counter}/call-next"),
-                        &json!({ "finish_current": true }),
-                    )
-                    .await;
-                lat.push(t.elapsed());
-                assert_eq!(status, 200, "call-next: {ticket}");
-                let id = ticket["id"].as_i64().expect("ticket id");
-                let (status, _) = client
-                    .post(
-                        &format!("/api/v1/counters/{counter}/tickets/{id}/start"),
-                        &Value::Null,
-                    )
-                    .await;
-                assert_eq!(status, 200);
-            }
-            lat
-        }));
+        tasks.push(tokio::spawn(run(counter, Http::connect(base).await)));
     }
     let mut all = Vec::new();
     for t in tasks {
@@ -294,61 +290,58 @@ async fn eight_counters(base: &str, calls: usize) -> Vec<Duration> {
     all
 }
 
+/// 8 counters call at once until `calls` calls are made, each finishing its
+/// citizen in the same press (`finish_current`); call-next latencies.
+async fn eight_counters(base: &str, calls: usize) -> Vec<Duration> {
+    let left = Arc::new(AtomicUsize::new(calls));
+    per_counter(base, |counter, mut client| {
+        let left = left.clone();
+        async move {
+            let mut lat = Vec::new();
+            while left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+            {
+                let (latency, _) =
+                    call_and_start(&mut client, counter, &json!({ "finish_current": true })).await;
+                lat.push(latency);
+            }
+            lat
+        }
+    })
+    .await
+}
+
 /// 8 counters, each every `period` (staggered so their presses interleave)
 /// pressing "finish" for the citizen served, then call-next, then "start";
 /// call-next latencies.
 async fn eight_counters_paced(base: &str, calls: usize, period: Duration) -> Vec<Duration> {
-    let per_counter = calls / COUNTERS as usize;
-    let mut tasks = Vec::new();
-    for counter in 1..=COUNTERS {
-        let mut client = Http::connect(base).await;
-        tasks.push(tokio::spawn(async move {
-            tokio::time::sleep(period * u32::try_from(counter).unwrap_or(0) / COUNTERS as u32)
-                .await;
-            let mut tick = tokio::time::interval(period);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut lat = Vec::new();
-            let mut serving = None;
-            for _ in 0..per_counter {
-                tick.tick().await;
-                // "Finish" is its own press here, so only call-next is timed.
-                if let Some(id) = serving.take() {
-                    let (status, _) = client
-                        .post(
-                            &format!("/api/v1/counters/{counter}/tickets/{id}/finish"),
-                            &Value::Null,
-                        )
-                        .await;
-                    assert_eq!(status, 200);
-                }
-                let t = Instant::now();
-                let (status, ticket) = client
-                    .post(
-                        &format!("/api/v1/counters/{counter}/call-next"),
-                        &Value::Null,
-                    )
-                    .await;
-                lat.push(t.elapsed());
-                assert_eq!(status, 200, "call-next: {ticket}");
-                let id = ticket["id"].as_i64().expect("ticket id");
+    let presses = calls / COUNTERS as usize;
+    per_counter(base, |counter, mut client| async move {
+        tokio::time::sleep(period * u32::try_from(counter).unwrap_or(0) / COUNTERS as u32).await;
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut lat = Vec::new();
+        let mut serving = None;
+        for _ in 0..presses {
+            tick.tick().await;
+            // "Finish" is its own press here, so only call-next is timed.
+            if let Some(id) = serving.take() {
                 let (status, _) = client
                     .post(
-                        &format!("/api/v1/counters/{counter}/tickets/{id}/start"),
+                        &format!("/api/v1/counters/{counter}/tickets/{id}/finish"),
                         &Value::Null,
                     )
                     .await;
                 assert_eq!(status, 200);
-                serving = Some(id);
             }
-            lat
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.expect("counter"));
-    }
-    all.sort_unstable();
-    all
+            let (latency, id) = call_and_start(&mut client, counter, &Value::Null).await;
+            lat.push(latency);
+            serving = Some(id);
+        }
+        lat
+    })
+    .await
 }
 
 /// Cancels every waiting ticket behind the server's back (it keeps no
