@@ -173,12 +173,14 @@ pub async fn change(
     events::append(
         conn,
         &NewEvent {
-            counter: Some(counter.id()),
+            office: counter.office(),
+            at: now,
+            kind,
+            counter: counter.id(),
             user: counter.staff(),
-            from_state: Some(from.as_str()),
-            to_state: Some(to_name),
+            from_state: from.as_str(),
+            to_state: to_name,
             reason,
-            ..NewEvent::new(counter.office(), now, kind)
         },
     )
     .await?;

@@ -1,9 +1,10 @@
 //! The append-only event log: one row per ticket transition or counter
-//! change, numbered per office without gaps.
+//! change, numbered per office without gaps. Ticket rows are written by
+//! the database's triggers (see `tickets.rs`); counter rows by [`append`].
 
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, OfficeId, ServiceId, TicketId, UserId};
+use layso_protocol::{CounterId, OfficeId, UserId};
 use sqlx::SqliteConnection;
 
 /// What happened, as stored in `events.kind`.
@@ -58,7 +59,7 @@ impl EventKind {
     }
 }
 
-/// One row to append.
+/// One counter event to append.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
     /// The office whose sequence it takes.
@@ -67,38 +68,16 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
     /// What.
     pub kind: EventKind,
-    /// The ticket, for ticket events.
-    pub ticket: Option<TicketId>,
-    /// The counter involved.
-    pub counter: Option<CounterId>,
+    /// The counter.
+    pub counter: CounterId,
     /// Who did it.
     pub user: Option<UserId>,
-    /// The ticket's service at that moment.
-    pub service: Option<ServiceId>,
-    /// State before (ticket or counter state name).
-    pub from_state: Option<&'a str>,
+    /// State before.
+    pub from_state: &'a str,
     /// State after.
-    pub to_state: Option<&'a str>,
+    pub to_state: &'a str,
     /// Why, where a reason was given.
     pub reason: Option<&'a str>,
-}
-
-impl<'a> NewEvent<'a> {
-    /// An event with only office, time and kind set.
-    pub fn new(office: OfficeId, at: DateTime<Utc>, kind: EventKind) -> Self {
-        Self {
-            office,
-            at,
-            kind,
-            ticket: None,
-            counter: None,
-            user: None,
-            service: None,
-            from_state: None,
-            to_state: None,
-            reason: None,
-        }
-    }
 }
 
 /// Appends the event with the office's next sequence number and returns it.
@@ -107,24 +86,18 @@ pub async fn append(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> Result
     let office = event.office.0;
     let at = event.at.timestamp_millis();
     let kind = event.kind.as_str();
-    let ticket = event.ticket.map(|t| t.0);
-    let counter = event.counter.map(|c| c.0);
+    let counter = event.counter.0;
     let user = event.user.map(|u| u.0);
-    let service = event.service.map(|s| s.0);
     let seq = sqlx::query_scalar!(
-        r#"INSERT INTO events
-               (office_id, seq, at, kind, ticket_id, counter_id, user_id, service_id,
-                from_state, to_state, reason)
+        r#"INSERT INTO events (office_id, seq, at, kind, counter_id, user_id, from_state, to_state, reason)
            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE office_id = ?1),
-                   ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                   ?2, ?3, ?4, ?5, ?6, ?7, ?8)
            RETURNING seq AS "seq!: i64""#,
         office,
         at,
         kind,
-        ticket,
         counter,
         user,
-        service,
         event.from_state,
         event.to_state,
         event.reason,

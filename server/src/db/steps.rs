@@ -62,7 +62,7 @@ pub async fn load_at_counter(
                   t.id AS "ticket_id?: i64", t.office_id AS "ticket_office?: i64",
                   t.service_id AS "service_id?: i64", t.business_date AS "business_date?: String",
                   t.display_number AS "display_number?: String", t.state AS "ticket_state?: String",
-                  t.counter_id AS "ticket_counter: i64", t.queue_at AS "queue_at?: i64"
+                  t.counter_id AS "ticket_counter: i64"
            FROM counters c JOIN offices o ON o.id = c.office_id
            LEFT JOIN tickets t ON t.id = ?2
            WHERE c.id = ?1"#,
@@ -83,7 +83,6 @@ pub async fn load_at_counter(
             display_number: r.display_number.unwrap_or_default(),
             state: r.ticket_state.unwrap_or_default(),
             counter_id: r.ticket_counter,
-            queue_at: r.queue_at.unwrap_or_default(),
         },
         _ => return Err(Error::NotFound("ticket")),
     };

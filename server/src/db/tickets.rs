@@ -31,8 +31,6 @@ pub struct TicketRow {
     pub state: String,
     /// Last counter it was called to.
     pub counter_id: Option<i64>,
-    /// Place in time.
-    pub queue_at: i64,
 }
 
 impl TicketRow {
