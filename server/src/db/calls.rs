@@ -23,6 +23,15 @@ const HISTORY: i64 = 64;
 #[derive(Debug, serde::Deserialize)]
 struct Current(i64, String, String);
 
+impl Current {
+    /// Parses the `json_array(id, state, display_number)` a read returned.
+    fn parse(json: Option<&str>, counter: i64) -> Result<Option<Self>> {
+        json.map(serde_json::from_str::<Self>)
+            .transpose()
+            .map_err(|_| Error::Internal(format!("counter {counter}: bad current ticket")))
+    }
+}
+
 /// The head of one of the counter's lines, from JSON: ticket, service,
 /// priority flag, place in time, service name, recalls so far.
 #[derive(Debug, serde::Deserialize)]
@@ -99,12 +108,7 @@ async fn counter_now(
             priority: priority == 1,
         })
         .collect();
-    let current = r
-        .current
-        .as_deref()
-        .map(serde_json::from_str::<Current>)
-        .transpose()
-        .map_err(|_| broken("current ticket"))?;
+    let current = Current::parse(r.current.as_deref(), r.id)?;
     let heads = serde_json::from_str::<Vec<Head>>(&r.heads).map_err(|_| broken("line heads"))?;
     let zone = calendar::zone(&r.time_zone)?;
     let now = CounterNow {
@@ -263,17 +267,21 @@ pub async fn call_ticket(
         });
     }
     ticket.require_today(now, &counter.time_zone)?;
-    let serves = sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM counter_services WHERE counter_id = ? AND service_id = ?"#,
+    // Whether this counter serves the ticket's service, and what it holds.
+    let here = sqlx::query!(
+        r#"SELECT (SELECT COUNT(*) FROM counter_services
+                   WHERE counter_id = ?1 AND service_id = ?2) AS "serves!: i64",
+                  (SELECT json_array(t.id, t.state, t.display_number) FROM tickets t
+                   WHERE t.counter_id = ?1 AND t.state IN ('called', 'serving')) AS "current: String""#,
         counter.id,
         ticket.service_id
     )
     .fetch_one(&mut *conn)
     .await?;
-    if serves == 0 {
+    if here.serves == 0 {
         return Err(Error::ServiceNotServed(ticket.display_number));
     }
-    let (CounterNow { current, .. }, _) = counter_today(conn, counter_id, now, None).await?;
+    let current = Current::parse(here.current.as_deref(), counter.id)?;
     counter.require_open()?;
     clear_counter(conn, now, &counter, current, false).await?;
     let call = Change {
