@@ -104,11 +104,7 @@ impl Writer {
             Box::pin(async move {
                 let result = job(conn).await;
                 let ok = result.is_ok();
-                let finish: Finish = Box::new(move || {
-                    // The caller may have gone (client hung up); the write stands.
-                    let _ = reply.send(result);
-                });
-                (ok, finish)
+                (ok, answer_later(reply, result))
             })
         });
         self.send(Message::Job(job)).await?;
@@ -137,6 +133,14 @@ impl Writer {
             let _ = done.await;
         }
     }
+}
+
+/// The [`Finish`] that sends `result` to the caller once the batch commits.
+fn answer_later<T: Send + 'static>(reply: oneshot::Sender<T>, result: T) -> Finish {
+    Box::new(move || {
+        // The caller may have gone (client hung up); the write stands.
+        let _ = reply.send(result);
+    })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -332,9 +336,7 @@ async fn issue_all(
         Ok(results) => {
             steps.end(true);
             for (result, reply) in results.into_iter().zip(replies) {
-                finishes.push(Box::new(move || {
-                    let _ = reply.send(result);
-                }));
+                finishes.push(answer_later(reply, result));
             }
         }
         Err(error) => {
@@ -345,9 +347,7 @@ async fn issue_all(
                 steps.next(conn).await?;
                 let result = issue::issue(conn, zones, now, cmd).await;
                 steps.end(result.is_ok());
-                finishes.push(Box::new(move || {
-                    let _ = reply.send(result);
-                }));
+                finishes.push(answer_later(reply, result));
             }
         }
     }
