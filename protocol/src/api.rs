@@ -268,6 +268,11 @@ pub struct QueueSnapshot {
     pub business_date: NaiveDate,
     /// When the snapshot was taken.
     pub at: DateTime<Utc>,
+    /// The office's newest event-log sequence number when the snapshot was
+    /// taken: it reflects every event up to here (and perhaps some after),
+    /// so a client connects to `/api/v1/events?after=<seq>` and misses
+    /// nothing.
+    pub seq: u64,
     /// Per-service waiting counts.
     pub services: Vec<ServiceQueueView>,
     /// Every counter and its state.

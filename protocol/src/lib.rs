@@ -5,9 +5,11 @@
 //! display, web pages). No I/O lives here.
 
 pub mod api;
+pub mod events;
 pub mod ids;
 pub mod ticket;
 
 pub use api::*;
+pub use events::*;
 pub use ids::*;
 pub use ticket::*;

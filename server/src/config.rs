@@ -23,6 +23,9 @@ pub struct Config {
     pub demo_hours: DemoHours,
     /// Log filter, in `tracing_subscriber::EnvFilter` syntax.
     pub log: String,
+    /// How often the live event stream sends a heartbeat; a client that
+    /// sends nothing for three times as long is disconnected.
+    pub heartbeat_ms: u64,
 }
 
 /// The issuing hours the demo office gets.
@@ -44,6 +47,7 @@ impl Default for Config {
             demo: true,
             demo_hours: DemoHours::Always,
             log: "info".to_owned(),
+            heartbeat_ms: 3000,
         }
     }
 }

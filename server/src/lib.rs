@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod estimate;
 pub mod http;
+pub mod live;
 pub mod policy;
 pub mod state;
 
@@ -42,7 +43,16 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
             tracing::info!("created the demo office");
         }
     }
-    Ok(AppState::new(db, clock))
+    let hub = Arc::new(live::Hub::new(Duration::from_millis(
+        config.heartbeat_ms.max(100),
+    )));
+    tokio::spawn(live::pump(
+        hub.clone(),
+        db.read.clone(),
+        clock.clone(),
+        db.committed.clone(),
+    ));
+    Ok(AppState::new(db, clock, hub))
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then lets
@@ -53,7 +63,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let closer = tokio::spawn(close_days_forever(state.clone()));
-    let db = state.db.clone();
+    let (db, hub) = (state.db.clone(), state.hub.clone());
+    // Open event streams would keep the graceful shutdown waiting forever:
+    // they are told to close first.
+    let shutdown = async move {
+        shutdown.await;
+        hub.close_all();
+    };
     let result = axum::serve(listener, http::app(state))
         .with_graceful_shutdown(shutdown)
         .await;

@@ -5,6 +5,7 @@ use crate::db::Db;
 use crate::db::reads::{self, TicketKey};
 use crate::error::Result;
 use crate::estimate::Estimator;
+use crate::live::Hub;
 use layso_protocol::TicketView;
 use std::sync::Arc;
 
@@ -17,15 +18,18 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Wait estimates, with their small cache.
     pub estimator: Arc<Estimator>,
+    /// Where live event streams subscribe.
+    pub hub: Arc<Hub>,
 }
 
 impl AppState {
-    /// State over an open database and a clock.
-    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+    /// State over an open database, a clock and the live events' hub.
+    pub fn new(db: Db, clock: Arc<dyn Clock>, hub: Arc<Hub>) -> Self {
         Self {
             db,
             clock,
             estimator: Arc::default(),
+            hub,
         }
     }
 

@@ -2,7 +2,6 @@
 //! calling one ticket out of turn.
 
 use super::counters::{CounterRow, counter_row};
-use super::events::EventKind;
 use super::steps::load_at_counter;
 use super::tickets::{self, Change};
 use crate::calendar;
@@ -10,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::policy::{self, Candidate, CounterService, PastCall, Rules};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use layso_protocol::TicketStep;
 use layso_protocol::{
     CounterId, OfficeId, Priority, Reason, ServiceId, TicketId, TicketState, TicketView,
 };
@@ -162,7 +162,7 @@ async fn clear_counter(
     if finish_current && state == TicketState::Serving {
         let done = Change::at_counter(
             now,
-            EventKind::Done,
+            TicketStep::Done,
             TicketState::Done,
             counter.id(),
             counter.staff(),

@@ -1,7 +1,7 @@
 //! Counter writes: opening, pausing and closing, and the row that ticket
 //! steps read to know where they happen.
 
-use super::events::{self, EventKind, NewEvent};
+use super::events::{self, NewEvent};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{CounterId, CounterState, OfficeId, Reason, UserId};
@@ -126,14 +126,10 @@ pub async fn change(
 ) -> Result<()> {
     let counter = load(conn, id).await?;
     let from = counter.state()?;
-    let (to, kind, reason) = match &change {
-        CounterChange::Open => (CounterState::Open, EventKind::CounterOpened, None),
-        CounterChange::Pause(r) => (
-            CounterState::Paused,
-            EventKind::CounterPaused,
-            Some(r.as_str()),
-        ),
-        CounterChange::Close => (CounterState::Closed, EventKind::CounterClosed, None),
+    let (to, reason) = match &change {
+        CounterChange::Open => (CounterState::Open, None),
+        CounterChange::Pause(r) => (CounterState::Paused, Some(r.as_str())),
+        CounterChange::Close => (CounterState::Closed, None),
     };
     if to == CounterState::Closed {
         let busy = sqlx::query!(
@@ -175,11 +171,10 @@ pub async fn change(
         &NewEvent {
             office: counter.office(),
             at: now,
-            kind,
             counter: counter.id(),
             user: counter.staff(),
-            from_state: from.as_str(),
-            to_state: to_name,
+            from,
+            to,
             reason,
         },
     )

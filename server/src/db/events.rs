@@ -1,61 +1,23 @@
 //! The append-only event log: one row per ticket transition or counter
 //! change, numbered per office without gaps. Ticket rows are written by
 //! the database's triggers (see `tickets.rs`); counter rows by [`append`].
+//! The live stream and its replay read it back with [`after_id`] and
+//! [`after_seq`].
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, OfficeId, UserId};
-use sqlx::SqliteConnection;
+use layso_protocol::{
+    Change, CounterChange, CounterId, CounterState, Event, OfficeId, Priority, ServiceId,
+    ServiceQueueView, TicketChange, TicketId, TicketState, TicketStep, UserId,
+};
+use sqlx::{SqliteConnection, SqlitePool};
 
-/// What happened, as stored in `events.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    /// A ticket was issued.
-    Issued,
-    /// A ticket was called to a counter (first call, by call-next or by number).
-    Called,
-    /// A called ticket was called again.
-    Recalled,
-    /// The citizen arrived at the counter.
-    Serving,
-    /// Service finished.
-    Done,
-    /// The citizen did not come.
-    NoShow,
-    /// A no-show ticket went back to the queue.
-    Reactivated,
-    /// The ticket moved to another service's queue.
-    Transferred,
-    /// Staff withdrew the ticket.
-    Cancelled,
-    /// The day closed with the ticket still open.
-    Expired,
-    /// A counter opened.
-    CounterOpened,
-    /// A counter paused.
-    CounterPaused,
-    /// A counter closed.
-    CounterClosed,
-}
-
-impl EventKind {
-    /// The name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Issued => "issued",
-            Self::Called => "called",
-            Self::Recalled => "recalled",
-            Self::Serving => "serving",
-            Self::Done => "done",
-            Self::NoShow => "no_show",
-            Self::Reactivated => "reactivated",
-            Self::Transferred => "transferred",
-            Self::Cancelled => "cancelled",
-            Self::Expired => "expired",
-            Self::CounterOpened => "counter_opened",
-            Self::CounterPaused => "counter_paused",
-            Self::CounterClosed => "counter_closed",
-        }
+/// The name a counter's change to `to` is logged under.
+pub fn counter_kind(to: CounterState) -> &'static str {
+    match to {
+        CounterState::Open => "counter_opened",
+        CounterState::Paused => "counter_paused",
+        CounterState::Closed => "counter_closed",
     }
 }
 
@@ -66,16 +28,14 @@ pub struct NewEvent<'a> {
     pub office: OfficeId,
     /// When.
     pub at: DateTime<Utc>,
-    /// What.
-    pub kind: EventKind,
     /// The counter.
     pub counter: CounterId,
     /// Who did it.
     pub user: Option<UserId>,
     /// State before.
-    pub from_state: &'a str,
+    pub from: CounterState,
     /// State after.
-    pub to_state: &'a str,
+    pub to: CounterState,
     /// Why, where a reason was given.
     pub reason: Option<&'a str>,
 }
@@ -85,9 +45,10 @@ pub struct NewEvent<'a> {
 pub async fn append(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> Result<i64> {
     let office = event.office.0;
     let at = event.at.timestamp_millis();
-    let kind = event.kind.as_str();
+    let kind = counter_kind(event.to);
     let counter = event.counter.0;
     let user = event.user.map(|u| u.0);
+    let (from, to) = (event.from.as_str(), event.to.as_str());
     let seq = sqlx::query_scalar!(
         r#"INSERT INTO events (office_id, seq, at, kind, counter_id, user_id, from_state, to_state, reason)
            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE office_id = ?1),
@@ -98,11 +59,190 @@ pub async fn append(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> Result
         kind,
         counter,
         user,
-        event.from_state,
-        event.to_state,
+        from,
+        to,
         event.reason,
     )
     .fetch_one(conn)
     .await?;
     Ok(seq)
+}
+
+/// An event as read back from the log, with the row id the live stream
+/// follows.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    /// The row id: increasing across all offices.
+    pub id: i64,
+    /// The event as clients see it.
+    pub event: Event,
+}
+
+/// A log row joined with what clients need to show it.
+struct Row {
+    id: i64,
+    office_id: i64,
+    seq: i64,
+    at: i64,
+    kind: String,
+    ticket_id: Option<i64>,
+    counter_id: Option<i64>,
+    user_id: Option<i64>,
+    service_id: Option<i64>,
+    from_state: Option<String>,
+    to_state: Option<String>,
+    reason: Option<String>,
+    display_number: Option<String>,
+    priority: Option<String>,
+    counter_number: Option<i64>,
+}
+
+/// Up to `limit` events of every office after row `id`, in log order.
+pub async fn after_id(pool: &SqlitePool, id: i64, limit: u32) -> Result<Vec<Logged>> {
+    let rows = sqlx::query_as!(
+        Row,
+        r#"SELECT e.id AS "id!", e.office_id, e.seq, e.at, e.kind, e.ticket_id, e.counter_id,
+                  e.user_id, e.service_id, e.from_state, e.to_state, e.reason,
+                  t.display_number AS "display_number?", t.priority AS "priority?",
+                  c.number AS "counter_number?"
+           FROM events e
+           LEFT JOIN tickets t ON t.id = e.ticket_id
+           LEFT JOIN counters c ON c.id = e.counter_id
+           WHERE e.id > ?1
+           ORDER BY e.id
+           LIMIT ?2"#,
+        id,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(Row::into_logged).collect()
+}
+
+/// Up to `limit` events of one office after sequence number `seq`, in order.
+pub async fn after_seq(
+    pool: &SqlitePool,
+    office: OfficeId,
+    seq: u64,
+    limit: u32,
+) -> Result<Vec<Logged>> {
+    let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+    let rows = sqlx::query_as!(
+        Row,
+        r#"SELECT e.id AS "id!", e.office_id, e.seq, e.at, e.kind, e.ticket_id, e.counter_id,
+                  e.user_id, e.service_id, e.from_state, e.to_state, e.reason,
+                  t.display_number AS "display_number?", t.priority AS "priority?",
+                  c.number AS "counter_number?"
+           FROM events e
+           LEFT JOIN tickets t ON t.id = e.ticket_id
+           LEFT JOIN counters c ON c.id = e.counter_id
+           WHERE e.office_id = ?1 AND e.seq > ?2
+           ORDER BY e.seq
+           LIMIT ?3"#,
+        office.0,
+        seq,
+        limit
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(Row::into_logged).collect()
+}
+
+/// The newest row id of the whole log (0 when empty).
+pub async fn last_id(pool: &SqlitePool) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar!(r#"SELECT COALESCE(MAX(id), 0) AS "id!: i64" FROM events"#)
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+/// The newest sequence number of an office's log (0 when empty).
+pub async fn head(pool: &SqlitePool, office: OfficeId) -> Result<u64> {
+    let seq = sqlx::query_scalar!(
+        r#"SELECT COALESCE(MAX(seq), 0) AS "seq!: i64" FROM events WHERE office_id = ?"#,
+        office.0
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(seq.try_into().unwrap_or(0))
+}
+
+/// How many tickets wait in each active service of an office on `date`.
+pub async fn queue_sizes(
+    pool: &SqlitePool,
+    office: OfficeId,
+    date: &str,
+) -> Result<Vec<ServiceQueueView>> {
+    let rows = sqlx::query!(
+        r#"SELECT s.id AS "id!", COUNT(t.id) AS "waiting!: i64",
+                  COALESCE(SUM(t.is_priority), 0) AS "priority!: i64"
+           FROM services s
+           LEFT JOIN tickets t
+             ON t.service_id = s.id AND t.business_date = ?2 AND t.state = 'waiting'
+           WHERE s.office_id = ?1 AND s.active = 1
+           GROUP BY s.id
+           ORDER BY s.position, s.id"#,
+        office.0,
+        date
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ServiceQueueView {
+            service_id: ServiceId(r.id),
+            waiting: u32::try_from(r.waiting).unwrap_or(u32::MAX),
+            priority_waiting: u32::try_from(r.priority).unwrap_or(u32::MAX),
+        })
+        .collect())
+}
+
+impl Row {
+    fn into_logged(self) -> Result<Logged> {
+        let bad = |what: &str| Error::Internal(format!("event {}: bad {what}", self.id));
+        let at = DateTime::from_timestamp_millis(self.at).ok_or_else(|| bad("time"))?;
+        let number = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
+        let change = if let Some(step) = TicketStep::parse(&self.kind) {
+            let state = |s: Option<&str>| s.map(str::parse::<TicketState>).transpose();
+            Change::Ticket(TicketChange {
+                step,
+                ticket_id: TicketId(self.ticket_id.ok_or_else(|| bad("ticket"))?),
+                display_number: self.display_number.clone().unwrap_or_default(),
+                service_id: ServiceId(self.service_id.ok_or_else(|| bad("service"))?),
+                priority: match self.priority.as_deref() {
+                    Some(p) => p.parse().map_err(|_| bad("priority"))?,
+                    None => Priority::None,
+                },
+                from: state(self.from_state.as_deref()).map_err(|_| bad("state"))?,
+                to: state(self.to_state.as_deref())
+                    .map_err(|_| bad("state"))?
+                    .ok_or_else(|| bad("state"))?,
+                counter_id: self.counter_id.map(CounterId),
+                counter_number: number(self.counter_number),
+                user_id: self.user_id.map(UserId),
+                reason: self.reason.clone(),
+            })
+        } else {
+            let state =
+                |s: Option<&str>| s.and_then(CounterState::parse).ok_or_else(|| bad("state"));
+            Change::Counter(CounterChange {
+                counter_id: CounterId(self.counter_id.ok_or_else(|| bad("counter"))?),
+                counter_number: number(self.counter_number).ok_or_else(|| bad("counter"))?,
+                from: state(self.from_state.as_deref())?,
+                to: state(self.to_state.as_deref())?,
+                user_id: self.user_id.map(UserId),
+                reason: self.reason.clone(),
+            })
+        };
+        Ok(Logged {
+            id: self.id,
+            event: Event {
+                seq: u64::try_from(self.seq).map_err(|_| bad("seq"))?,
+                at,
+                office_id: OfficeId(self.office_id),
+                change,
+            },
+        })
+    }
 }

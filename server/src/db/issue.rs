@@ -9,12 +9,12 @@
 //! statement is a round trip to SQLite's thread, and those trips, not
 //! SQLite itself, are what a ticket costs.
 
-use super::events::EventKind;
 use super::reads::{self, WaitInputs};
 use crate::calendar::{self, LocalNow};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use layso_protocol::TicketStep;
 use layso_protocol::{
     IdempotencyKey, IssuingHours, Numbering, OfficeId, Priority, ServiceId, TicketId, TicketState,
     TicketView,
@@ -473,7 +473,7 @@ async fn insert_tickets(
     let json =
         serde_json::to_string(rows).map_err(|e| Error::Internal(format!("new tickets: {e}")))?;
     let state = TicketState::Waiting.as_str();
-    let kind = EventKind::Issued.as_str();
+    let kind = TicketStep::Issued.as_str();
     let inserted = sqlx::query!(
         r#"INSERT INTO tickets
                (office_id, issued_service_id, service_id, business_date, number, display_number,

@@ -37,6 +37,9 @@ pub struct Db {
     pub read: SqlitePool,
     /// The only way to change anything.
     pub writer: Writer,
+    /// Counts the writer's commits: changes when the event log may have
+    /// new rows.
+    pub committed: tokio::sync::watch::Receiver<u64>,
     /// Stops the checkpointer on close, and its task to wait for.
     checkpointer: Arc<std::sync::Mutex<Option<Checkpointer>>>,
 }
@@ -111,9 +114,11 @@ impl Db {
             .connect_with(options(path).read_only(true))
             .await
             .map_err(open_err)?;
+        let (commits, committed) = tokio::sync::watch::channel(0);
         Ok(Self {
             read,
-            writer: Writer::start(conn, clock),
+            writer: Writer::start(conn, clock, commits),
+            committed,
             checkpointer: Arc::new(std::sync::Mutex::new(Some((stop, task)))),
         })
     }

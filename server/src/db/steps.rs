@@ -3,10 +3,10 @@
 //! state and where it is, then makes one logged change.
 
 use super::counters::{CounterRow, counter_row};
-use super::events::EventKind;
 use super::tickets::{self, Change, TicketRow};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
+use layso_protocol::TicketStep;
 use layso_protocol::{CounterId, Reason, ServiceId, TicketId, TicketState};
 use sqlx::SqliteConnection;
 
@@ -122,24 +122,24 @@ pub async fn act(
             allowed(state == S::Called)?;
             counter.require_open()?;
             ticket.require_today(now, &counter.time_zone)?;
-            change(EventKind::Recalled, S::Called)
+            change(TicketStep::Recalled, S::Called)
         }
         Action::Start => {
             allowed(state == S::Called)?;
-            change(EventKind::Serving, S::Serving)
+            change(TicketStep::Serving, S::Serving)
         }
         Action::Finish => {
             allowed(state == S::Serving)?;
-            change(EventKind::Done, S::Done)
+            change(TicketStep::Done, S::Done)
         }
         Action::NoShow => {
             allowed(state == S::Called)?;
-            change(EventKind::NoShow, S::NoShow)
+            change(TicketStep::NoShow, S::NoShow)
         }
         Action::Reactivate => {
             allowed(state == S::NoShow)?;
             ticket.require_today(now, &counter.time_zone)?;
-            change(EventKind::Reactivated, S::Waiting)
+            change(TicketStep::Reactivated, S::Waiting)
         }
         Action::Cancel(reason) => {
             allowed(matches!(
@@ -148,7 +148,7 @@ pub async fn act(
             ))?;
             Change {
                 reason: reason.as_ref().map(Reason::as_str),
-                ..change(EventKind::Cancelled, S::Cancelled)
+                ..change(TicketStep::Cancelled, S::Cancelled)
             }
         }
         Action::Transfer {
@@ -176,7 +176,7 @@ pub async fn act(
             Change {
                 service: Some(*service),
                 queue_at: (!keep_place).then(|| now.timestamp_millis()),
-                ..change(EventKind::Transferred, S::Waiting)
+                ..change(TicketStep::Transferred, S::Waiting)
             }
         }
     };

@@ -7,10 +7,10 @@
 //! whether a change is allowed.
 
 use super::counters::CounterRow;
-use super::events::EventKind;
 use crate::calendar;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
+use layso_protocol::TicketStep;
 use layso_protocol::{CounterId, ServiceId, TicketId, TicketState, UserId};
 use sqlx::SqliteConnection;
 
@@ -63,7 +63,7 @@ pub struct Change<'a> {
     /// When.
     pub at: DateTime<Utc>,
     /// What happened.
-    pub kind: EventKind,
+    pub kind: TicketStep,
     /// The state after it.
     pub to: TicketState,
     /// The counter where it happened (logged).
@@ -87,7 +87,7 @@ impl<'a> Change<'a> {
             assign: true,
             ..Self::at_counter(
                 at,
-                EventKind::Called,
+                TicketStep::Called,
                 TicketState::Called,
                 counter.id(),
                 counter.staff(),
@@ -98,7 +98,7 @@ impl<'a> Change<'a> {
     /// A change at a counter to state `to`, logged as `kind`.
     pub fn at_counter(
         at: DateTime<Utc>,
-        kind: EventKind,
+        kind: TicketStep,
         to: TicketState,
         counter: CounterId,
         user: Option<UserId>,
@@ -190,7 +190,7 @@ pub async fn close_days(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Resu
         .fetch_all(&mut *conn)
         .await?;
     let at = now.timestamp_millis();
-    let kind = EventKind::Expired.as_str();
+    let kind = TicketStep::Expired.as_str();
     let mut expired = 0;
     for office in offices {
         let today = calendar::business_date(now, &office.time_zone)?;

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// The most requests committed together.
 pub const MAX_BATCH: usize = 512;
@@ -61,10 +61,16 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on an open, migrated connection.
-    pub fn start(conn: SqliteConnection, clock: Arc<dyn Clock>) -> Self {
+    /// Starts the writer task on an open, migrated connection. `committed`
+    /// counts the batches committed, so that readers of the event log (the
+    /// live stream) know when to look for new rows.
+    pub fn start(
+        conn: SqliteConnection,
+        clock: Arc<dyn Clock>,
+        committed: watch::Sender<u64>,
+    ) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(conn, receiver, clock.clone()));
+        tokio::spawn(run(conn, receiver, clock.clone(), committed));
         Self {
             sender,
             clock,
@@ -169,6 +175,7 @@ async fn run(
     mut conn: SqliteConnection,
     mut receiver: mpsc::Receiver<Message>,
     clock: Arc<dyn Clock>,
+    committed: watch::Sender<u64>,
 ) {
     let mut last_size = 0;
     let mut zones = Zones::default();
@@ -196,7 +203,8 @@ async fn run(
         if batch.len() > 0 {
             let size = batch.len();
             let started = std::time::Instant::now();
-            if let Err(error) = run_batch(&mut conn, &mut zones, batch, clock.as_ref()).await {
+            let result = run_batch(&mut conn, &mut zones, batch, clock.as_ref(), &committed).await;
+            if let Err(error) = result {
                 tracing::error!(%error, size, "a write batch failed; its callers were told");
             }
             tracing::debug!(
@@ -241,6 +249,7 @@ async fn run_batch(
     zones: &mut Zones,
     batch: Batch,
     clock: &dyn Clock,
+    committed: &watch::Sender<u64>,
 ) -> Result<(), sqlx::Error> {
     let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
     exec(conn, "BEGIN IMMEDIATE; SAVEPOINT step").await?;
@@ -265,6 +274,9 @@ async fn run_batch(
         let _ = exec(conn, "ROLLBACK").await;
         return Err(error);
     }
+    // The log readers start before the callers are answered: a display
+    // hears of a call about when the counter's console does.
+    committed.send_modify(|n| *n += 1);
     for finish in finishes {
         finish();
     }

@@ -10,6 +10,7 @@
 
 mod admin;
 mod counters;
+mod events;
 pub mod extract;
 mod queue;
 mod services;
@@ -29,6 +30,7 @@ pub fn app(state: AppState) -> Router {
         .merge(services::router())
         .merge(tickets::router())
         .merge(counters::router())
+        .merge(events::router())
         .merge(queue::router())
         .merge(admin::router())
         .fallback(|| async { crate::error::Error::NotFound("route") })

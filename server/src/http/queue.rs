@@ -4,7 +4,7 @@
 use super::extract::Query;
 use super::services::OfficeQuery;
 use crate::calendar;
-use crate::db::reads;
+use crate::db::{events, reads};
 use crate::error::Result;
 use crate::state::AppState;
 use axum::extract::State;
@@ -24,6 +24,8 @@ async fn snapshot(
 ) -> Result<Json<QueueSnapshot>> {
     let pool = &state.db.read;
     let office_id = reads::resolve_office(pool, q.office_id).await?;
+    // Read first: everything after it is replayed to a client resuming here.
+    let seq = events::head(pool, office_id).await?;
     let office = reads::office(pool, office_id).await?;
     let now = state.clock.now();
     let date = calendar::local(now, calendar::zone(&office.time_zone)?).date;
@@ -51,6 +53,7 @@ async fn snapshot(
         office_id,
         business_date: date,
         at: now,
+        seq,
         services,
         counters: reads::counters(pool, office_id).await?,
         tickets,

@@ -4,6 +4,7 @@
 mod common;
 
 mod counters;
+mod events;
 mod issue;
 mod life;
 mod reads;

@@ -34,12 +34,18 @@ impl TestApp {
     }
 
     pub async fn with_hours(hours: DemoHours) -> Self {
+        Self::with_config(|c| c.demo_hours = hours).await
+    }
+
+    /// The demo office with the default configuration changed by `change`.
+    pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
+        let mut config = Config {
             database: dir.path().join("layso.db"),
-            demo_hours: hours,
+            demo_hours: DemoHours::Office,
             ..Config::default()
         };
+        change(&mut config);
         let clock = ManualClock::new(tuesday_nine());
         let state = layso_server::start(&config, Arc::new(clock.clone()))
             .await
@@ -179,5 +185,92 @@ impl TestApp {
         let state = self.state.clone();
         tokio::spawn(layso_server::serve(listener, state, std::future::pending()));
         format!("http://{addr}")
+    }
+}
+
+/// A client of the live event stream, over a real WebSocket.
+pub struct EventClient {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl EventClient {
+    /// Connects to `/api/v1/events?{query}` on a served app.
+    pub async fn connect(base: &str, query: &str) -> Self {
+        let url = format!("{}/api/v1/events?{query}", base.replace("http://", "ws://"));
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        Self { ws }
+    }
+
+    /// The next frame as JSON, heartbeats included; panics after 5 s or
+    /// when the stream ends.
+    pub async fn frame(&mut self) -> Value {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            let message = tokio::time::timeout(std::time::Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("no frame within 5 s")
+                .expect("the stream ended")
+                .expect("a WebSocket error");
+            match message {
+                Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+                Message::Close(frame) => panic!("closed by the server: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame that is not a heartbeat.
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let frame = self.frame().await;
+            if frame["type"] != "heartbeat" {
+                return frame;
+            }
+        }
+    }
+
+    /// The next log event, skipping heartbeats and queue sizes.
+    pub async fn event(&mut self) -> Value {
+        loop {
+            let frame = self.next().await;
+            if frame["type"] == "event" {
+                return frame;
+            }
+        }
+    }
+
+    /// Waits for the server to close the stream; returns its close code.
+    pub async fn closed(&mut self) -> Option<u16> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("not closed within 5 s");
+            match next {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
+    /// Sends a heartbeat frame.
+    pub async fn beat(&mut self) {
+        use futures_util::SinkExt;
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::text(
+                r#"{"type":"heartbeat"}"#,
+            ))
+            .await
+            .unwrap();
+    }
+
+    /// Closes the stream from the client's side.
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
     }
 }

@@ -1,0 +1,278 @@
+//! `GET /api/v1/events`: the live event stream, a WebSocket of JSON frames
+//! (display, staff, manager). See `layso_protocol::events` for what a
+//! client sees and `crate::live` for where the frames come from.
+//!
+//! A stream: subscribes to the hub; sends `hello`; replays the log after
+//! `?after=` (or tells the client to resync); sends the waiting counts;
+//! then forwards live messages it has not sent yet, with a heartbeat every
+//! `heartbeat_ms`, until the client goes, falls silent for three
+//! heartbeats, falls too far behind, or the server shuts down.
+
+use super::extract::Query;
+use crate::db::{events, reads};
+use crate::error::{Error, Result};
+use crate::live::{self, Filter, Published, Topic};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use layso_protocol::{EventsQuery, Hello, OfficeId, ResyncReason, ServerMessage};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
+
+/// The most events a reconnecting client is sent from the log; further
+/// behind, it must fetch a fresh snapshot.
+pub const MAX_REPLAY: u64 = 10_000;
+
+/// How long one frame may take to leave before the client counts as gone.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Clients send heartbeats and little else.
+const MAX_CLIENT_FRAME: usize = 4096;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/events", get(connect))
+}
+
+/// A WebSocket upgrade, or the API's JSON error for a plain request.
+struct Upgrade(WebSocketUpgrade);
+
+impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        WebSocketUpgrade::from_request_parts(parts, state)
+            .await
+            .map(Upgrade)
+            .map_err(|r| {
+                Error::InvalidRequest(format!("this route is a WebSocket: {}", r.body_text()))
+            })
+    }
+}
+
+async fn connect(
+    State(state): State<AppState>,
+    Query(query): Query<EventsQuery>,
+    Upgrade(upgrade): Upgrade,
+) -> Result<Response> {
+    let office = reads::resolve_office(&state.db.read, None).await?;
+    let filter = Filter {
+        counter: query.counter,
+        service: query.service,
+    };
+    Ok(upgrade
+        .read_buffer_size(MAX_CLIENT_FRAME)
+        .write_buffer_size(0)
+        .max_message_size(MAX_CLIENT_FRAME)
+        .max_frame_size(MAX_CLIENT_FRAME)
+        .on_upgrade(move |socket| async move {
+            let mut stream = Stream {
+                socket,
+                office,
+                filter,
+                position: 0,
+            };
+            match stream.run(&state, query.after).await {
+                Ok(end) => stream.close(end).await,
+                Err(error) => tracing::debug!(%error, "event stream ended"),
+            }
+        }))
+}
+
+/// Why a stream ends, as told to the client in the close frame.
+#[derive(Debug, Clone, Copy)]
+enum End {
+    /// The client closed or went away.
+    ClientGone,
+    /// The client sent nothing for three heartbeats.
+    Silent,
+    /// Told to resync.
+    Resync,
+    /// The server is shutting down.
+    Shutdown,
+}
+
+/// One open stream.
+struct Stream {
+    socket: WebSocket,
+    office: OfficeId,
+    filter: Filter,
+    /// Every event of the office up to here was sent or filtered out.
+    position: u64,
+}
+
+/// A failed read of the log ends the stream; the client reconnects.
+fn read<T>(result: Result<T>) -> Result<T, Gone> {
+    result.map_err(|error| {
+        tracing::warn!(%error, "event stream: cannot read the log");
+        Gone(format!("server error: {error}"))
+    })
+}
+
+/// A stream could not send: the client is gone or too slow.
+#[derive(Debug, thiserror::Error)]
+#[error("the client did not take a frame: {0}")]
+struct Gone(String);
+
+impl Stream {
+    async fn run(&mut self, state: &AppState, after: Option<u64>) -> Result<End, Gone> {
+        let hub = &state.hub;
+        let mut live = hub.subscribe();
+        let head = read(events::head(&state.db.read, self.office).await)?;
+        self.send(&ServerMessage::Hello(Hello {
+            office_id: self.office,
+            seq: head,
+            heartbeat_ms: u64::try_from(hub.heartbeat.as_millis()).unwrap_or(u64::MAX),
+        }))
+        .await?;
+        self.position = head;
+        if let Some(after) = after {
+            let behind = if after > head {
+                Some(ResyncReason::UnknownSeq)
+            } else if head - after > MAX_REPLAY {
+                Some(ResyncReason::TooFarBehind)
+            } else {
+                None
+            };
+            if let Some(reason) = behind {
+                self.resync(reason, head).await?;
+                return Ok(End::Resync);
+            }
+            self.replay(state, after).await?;
+        }
+        let sizes = live::queue_sizes(
+            &state.db.read,
+            &mut HashMap::new(),
+            self.office,
+            state.clock.now(),
+            self.position,
+        )
+        .await;
+        let sizes = read(sizes)?;
+        self.send(&ServerMessage::Queue(self.filter.sizes(&sizes)))
+            .await?;
+
+        let mut beat = tokio::time::interval_at(Instant::now() + hub.heartbeat, hub.heartbeat);
+        let silence = hub.heartbeat * 3;
+        let mut heard = Instant::now();
+        loop {
+            tokio::select! {
+                message = live.receiver.recv() => match message {
+                    Ok(published) => self.forward(&published).await?,
+                    Err(RecvError::Lagged(_)) => {
+                        let head = read(events::head(&state.db.read, self.office).await)?;
+                        self.resync(ResyncReason::Lagged, head).await?;
+                        return Ok(End::Resync);
+                    }
+                    Err(RecvError::Closed) => return Ok(End::Shutdown),
+                },
+                _ = beat.tick() => {
+                    self.send(&ServerMessage::Heartbeat { seq: self.position }).await?;
+                }
+                frame = self.socket.recv() => match frame {
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(End::ClientGone),
+                    // Any frame is a sign of life; pings are answered by the socket.
+                    Some(Ok(_)) => heard = Instant::now(),
+                },
+                () = tokio::time::sleep_until(heard + silence) => return Ok(End::Silent),
+                _ = live.closing.changed() => return Ok(End::Shutdown),
+            }
+        }
+    }
+
+    /// Sends what the log holds after `after`, in order.
+    async fn replay(&mut self, state: &AppState, after: u64) -> Result<(), Gone> {
+        let mut from = after;
+        loop {
+            let page = events::after_seq(&state.db.read, self.office, from, 500).await;
+            let page = read(page)?;
+            let Some(last) = page.last() else { break };
+            from = last.event.seq;
+            for logged in page {
+                let event = logged.event;
+                let topic = live::topic_of(&event);
+                if let Topic::Event {
+                    counter, service, ..
+                } = topic
+                    && self.filter.passes(counter, service)
+                {
+                    self.send(&ServerMessage::Event(event)).await?;
+                }
+            }
+        }
+        // Whatever the replay reached, live events up to it are duplicates.
+        self.position = self.position.max(from);
+        Ok(())
+    }
+
+    /// Sends a published message unless it is another office's, filtered
+    /// out, or already sent by the replay.
+    async fn forward(&mut self, published: &Arc<Published>) -> Result<(), Gone> {
+        if published.office != self.office {
+            return Ok(());
+        }
+        match &published.topic {
+            Topic::Event {
+                seq,
+                counter,
+                service,
+            } => {
+                if *seq <= self.position {
+                    return Ok(());
+                }
+                self.position = *seq;
+                if self.filter.passes(*counter, *service) {
+                    self.send_text(published.text.clone()).await?;
+                }
+            }
+            Topic::Queue(sizes) => {
+                if self.filter.service.is_none() {
+                    self.send_text(published.text.clone()).await?;
+                } else {
+                    let sizes = self.filter.sizes(sizes);
+                    self.send(&ServerMessage::Queue(sizes)).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn resync(&mut self, reason: ResyncReason, seq: u64) -> Result<(), Gone> {
+        self.send(&ServerMessage::Resync { reason, seq }).await
+    }
+
+    async fn send(&mut self, message: &ServerMessage) -> Result<(), Gone> {
+        self.send_text(live::frame(message)).await
+    }
+
+    async fn send_text(&mut self, text: axum::extract::ws::Utf8Bytes) -> Result<(), Gone> {
+        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(Gone(error.to_string())),
+            Err(_) => Err(Gone("send timed out".into())),
+        }
+    }
+
+    /// Says goodbye with a close code the client can act on.
+    async fn close(mut self, end: End) {
+        let (code, reason) = match end {
+            End::ClientGone => return,
+            End::Silent => (close_code::POLICY, "no heartbeat from the client"),
+            End::Resync => (close_code::NORMAL, "resync"),
+            End::Shutdown => (close_code::AWAY, "server shutting down"),
+        };
+        let frame = CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        let _ =
+            tokio::time::timeout(SEND_TIMEOUT, self.socket.send(Message::Close(Some(frame)))).await;
+    }
+}

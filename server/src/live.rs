@@ -1,0 +1,275 @@
+//! The live side of the event log: one task (the pump) reads every new log
+//! row after each commit and publishes it, serialized once, to every open
+//! stream through one bounded broadcast channel.
+//!
+//! Streams never read the broadcast alone: a stream subscribes first, then
+//! replays what it missed from the log itself, then skips live events it
+//! already sent. A stream that falls more than [`BUFFER`] messages behind
+//! loses its place in the channel, and is told to resync rather than miss
+//! anything silently; nothing a slow stream does holds up the pump or the
+//! other streams.
+
+use crate::calendar;
+use crate::db::{events, reads};
+use crate::error::Result;
+use axum::extract::ws::Utf8Bytes;
+use chrono_tz::Tz;
+use layso_protocol::{
+    Change, CounterId, Event, OfficeId, QueueSizes, ServerMessage, ServiceId, ServiceQueueView,
+};
+use sqlx::SqlitePool;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+/// How many messages a stream may fall behind before it must resync.
+pub const BUFFER: usize = 8192;
+
+/// How many log rows the pump reads at a time.
+const PAGE: u32 = 512;
+
+/// One message for the streams, serialized once for all of them.
+#[derive(Debug)]
+pub struct Published {
+    /// The office it belongs to.
+    pub office: OfficeId,
+    /// What it is about, for filtering and resuming.
+    pub topic: Topic,
+    /// The JSON text frame.
+    pub text: Utf8Bytes,
+}
+
+/// What a published message is about.
+#[derive(Debug)]
+pub enum Topic {
+    /// A log event: its sequence number, counter and service.
+    Event {
+        /// Its place in the office's log.
+        seq: u64,
+        /// The counter involved.
+        counter: Option<CounterId>,
+        /// The ticket's service (none for counter changes).
+        service: Option<ServiceId>,
+    },
+    /// New waiting counts (kept whole, so that a stream following one
+    /// service can send just that one).
+    Queue(QueueSizes),
+}
+
+/// A stream's filters (see `EventsQuery`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter {
+    /// Only this counter.
+    pub counter: Option<CounterId>,
+    /// Only this service.
+    pub service: Option<ServiceId>,
+}
+
+impl Filter {
+    /// Whether a log event at `counter` about `service` passes.
+    pub fn passes(&self, counter: Option<CounterId>, service: Option<ServiceId>) -> bool {
+        let counter_ok = self.counter.is_none_or(|c| counter == Some(c));
+        let service_ok = match (self.service, service) {
+            (Some(s), Some(t)) => s == t,
+            // Counter changes concern every service.
+            _ => true,
+        };
+        counter_ok && service_ok
+    }
+
+    /// The waiting counts this stream shows.
+    pub fn sizes(&self, sizes: &QueueSizes) -> QueueSizes {
+        QueueSizes {
+            services: sizes
+                .services
+                .iter()
+                .filter(|s| self.service.is_none_or(|f| f == s.service_id))
+                .cloned()
+                .collect(),
+            ..sizes.clone()
+        }
+    }
+}
+
+/// The streams' meeting point: the broadcast channel, the count of open
+/// streams, and the signal that tells them to close at shutdown.
+#[derive(Debug)]
+pub struct Hub {
+    sender: broadcast::Sender<Arc<Published>>,
+    streams: AtomicUsize,
+    closing: watch::Sender<bool>,
+    /// How often streams send heartbeats.
+    pub heartbeat: Duration,
+    /// Log events published since start (for `/metrics`).
+    pub published: AtomicU64,
+}
+
+impl Hub {
+    /// A hub whose streams beat every `heartbeat`.
+    pub fn new(heartbeat: Duration) -> Self {
+        Self {
+            sender: broadcast::channel(BUFFER).0,
+            streams: AtomicUsize::new(0),
+            closing: watch::channel(false).0,
+            heartbeat,
+            published: AtomicU64::new(0),
+        }
+    }
+
+    /// Joins the broadcast. Hold the [`Subscription`] for as long as the
+    /// stream is open: it is what the subscriber count counts.
+    pub fn subscribe(self: &Arc<Self>) -> Subscription {
+        self.streams.fetch_add(1, Ordering::Relaxed);
+        Subscription {
+            receiver: self.sender.subscribe(),
+            closing: self.closing.subscribe(),
+            hub: self.clone(),
+        }
+    }
+
+    /// Open streams.
+    pub fn streams(&self) -> usize {
+        self.streams.load(Ordering::Relaxed)
+    }
+
+    /// Tells every stream to close (server shutdown).
+    pub fn close_all(&self) {
+        self.closing.send_replace(true);
+    }
+
+    fn publish(&self, office: OfficeId, topic: Topic, message: &ServerMessage) {
+        match serde_json::to_string(message) {
+            Ok(text) => {
+                // No receiver is fine: nobody is watching.
+                let _ = self.sender.send(Arc::new(Published {
+                    office,
+                    topic,
+                    text: text.into(),
+                }));
+            }
+            Err(error) => tracing::error!(%error, "cannot serialize a live message"),
+        }
+    }
+}
+
+/// A stream's place in the broadcast.
+pub struct Subscription {
+    /// Published messages, oldest first.
+    pub receiver: broadcast::Receiver<Arc<Published>>,
+    /// Becomes `true` when the server shuts down.
+    pub closing: watch::Receiver<bool>,
+    hub: Arc<Hub>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.hub.streams.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The frame text of a message.
+pub fn frame(message: &ServerMessage) -> Utf8Bytes {
+    serde_json::to_string(message)
+        .unwrap_or_else(|_| "{}".to_owned())
+        .into()
+}
+
+/// Whether a log event is a ticket's, and which counter and service it
+/// concerns.
+pub fn topic_of(event: &Event) -> Topic {
+    let (counter, service) = match &event.change {
+        Change::Ticket(t) => (t.counter_id, Some(t.service_id)),
+        Change::Counter(c) => (Some(c.counter_id), None),
+    };
+    Topic::Event {
+        seq: event.seq,
+        counter,
+        service,
+    }
+}
+
+/// The waiting counts of an office's services today, as of `seq`.
+pub async fn queue_sizes(
+    pool: &SqlitePool,
+    zones: &mut HashMap<OfficeId, Tz>,
+    office: OfficeId,
+    now: chrono::DateTime<chrono::Utc>,
+    seq: u64,
+) -> Result<QueueSizes> {
+    let zone = match zones.get(&office) {
+        Some(zone) => *zone,
+        None => {
+            let zone = calendar::zone(&reads::office(pool, office).await?.time_zone)?;
+            zones.insert(office, zone);
+            zone
+        }
+    };
+    let date = calendar::local(now, zone).date.to_string();
+    Ok(QueueSizes {
+        office_id: office,
+        as_of: seq,
+        services: events::queue_sizes(pool, office, &date).await?,
+    })
+}
+
+/// Publishes every row the log gains, until the writer stops. After the
+/// rows of one look, publishes the new waiting counts of each office whose
+/// tickets moved, if they changed.
+pub async fn pump(
+    hub: Arc<Hub>,
+    pool: SqlitePool,
+    clock: Arc<dyn crate::clock::Clock>,
+    mut committed: watch::Receiver<u64>,
+) {
+    let mut last = loop {
+        match events::last_id(&pool).await {
+            Ok(id) => break id,
+            Err(error) => {
+                tracing::warn!(%error, "live events: cannot read the log; retrying");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    let mut zones = HashMap::new();
+    let mut shown: HashMap<OfficeId, Vec<ServiceQueueView>> = HashMap::new();
+    while committed.changed().await.is_ok() {
+        let mut moved: HashMap<OfficeId, u64> = HashMap::new();
+        loop {
+            let rows = match events::after_id(&pool, last, PAGE).await {
+                Ok(rows) => rows,
+                Err(error) => {
+                    tracing::warn!(%error, "live events: cannot read the log; retrying");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let full = rows.len() == PAGE as usize;
+            for logged in rows {
+                last = logged.id;
+                let event = logged.event;
+                if matches!(event.change, Change::Ticket(_)) {
+                    moved.insert(event.office_id, event.seq);
+                }
+                hub.published.fetch_add(1, Ordering::Relaxed);
+                let (office, topic) = (event.office_id, topic_of(&event));
+                hub.publish(office, topic, &ServerMessage::Event(event));
+            }
+            if !full {
+                break;
+            }
+        }
+        for (office, seq) in moved {
+            match queue_sizes(&pool, &mut zones, office, clock.now(), seq).await {
+                Ok(sizes) if shown.get(&office) != Some(&sizes.services) => {
+                    shown.insert(office, sizes.services.clone());
+                    let message = ServerMessage::Queue(sizes.clone());
+                    hub.publish(office, Topic::Queue(sizes), &message);
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "live events: cannot count the queue"),
+            }
+        }
+    }
+}
