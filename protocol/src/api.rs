@@ -313,6 +313,16 @@ pub enum ErrorCode {
     PriorityNotAccepted,
     /// The idempotency key was already used for a different request (422).
     IdempotencyKeyReused,
+    /// No valid credentials: missing, unknown, expired or revoked (401).
+    Unauthorized,
+    /// Wrong user name or password (401).
+    BadCredentials,
+    /// The credentials are valid but their role may not do this (403).
+    Forbidden,
+    /// Too many tickets from this kiosk in a short time (429).
+    RateLimited,
+    /// The tablet may not rate this ticket (409).
+    NotRatable,
     /// Something failed on the server; nothing was changed (500).
     Internal,
     /// A code this client does not know yet.

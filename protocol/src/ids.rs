@@ -38,3 +38,7 @@ id_type!(
     /// A staff, manager or admin account.
     UserId
 );
+id_type!(
+    /// A paired device: kiosk, hall display or rating tablet.
+    DeviceId
+);

@@ -5,11 +5,13 @@
 //! display, web pages). No I/O lives here.
 
 pub mod api;
+pub mod auth;
 pub mod events;
 pub mod ids;
 pub mod ticket;
 
 pub use api::*;
+pub use auth::*;
 pub use events::*;
 pub use ids::*;
 pub use ticket::*;

@@ -12,16 +12,18 @@
 //! Set `BENCH_QUICK=1` for a short smoke run, and `BENCH_ONLY` to a comma
 //! list of phases (`writer`, `issue`, `counters`, `flat`) to run only those.
 
+mod support;
+
 use chrono::Utc;
 use layso_server::clock::SystemClock;
-use layso_server::config::{Config, DemoHours};
+use layso_server::config::Config;
 use serde_json::{Value, json};
 use sqlx::Connection;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use support::{Http, Server, clear_waiting, ms, percentile, prepare};
 
 const COUNTERS: i64 = 8;
 
@@ -34,191 +36,13 @@ fn quick() -> bool {
     std::env::var_os("BENCH_QUICK").is_some()
 }
 
-/// Creates a database with the demo office, every service open all day with
-/// room for 99,999 tickets, and 8 open counters serving every service.
-async fn prepare(path: &Path) {
-    let config = Config {
-        database: path.to_owned(),
-        demo_hours: DemoHours::Always,
-        ..Config::default()
-    };
-    let state = layso_server::start(&config, Arc::new(SystemClock))
-        .await
-        .expect("open the bench db");
-    state.db.close().await;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("open the bench db directly");
-    sqlx::raw_sql(
-        "UPDATE services SET first_number = 1, last_number = 99999, daily_cap = NULL, prefix = ''",
-    )
-    .execute(&mut conn)
-    .await
-    .expect("widen the ranges");
-    for n in 5..=COUNTERS {
-        sqlx::query("INSERT INTO counters (id, office_id, number, name, state) VALUES (?1, 1, ?1, 'Quầy ' || ?1, 'open')")
-            .bind(n)
-            .execute(&mut conn)
-            .await
-            .expect("add a counter");
-    }
-    sqlx::raw_sql(
-        "DELETE FROM counter_services;
-         INSERT INTO counter_services (counter_id, service_id, position)
-         SELECT c.id, s.id, s.position FROM counters c, services s;",
-    )
-    .execute(&mut conn)
-    .await
-    .expect("every counter serves every service");
-    conn.close().await.expect("close");
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db: &Path) -> Server {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_layso-server"))
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--config",
-                "/nonexistent.toml",
-                "--database",
-            ])
-            .arg(db)
-            .env(
-                "LAYSO_SERVER_LOG",
-                std::env::var("LAYSO_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
-            )
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let mut lines = std::io::BufReader::new(child.stdout.take().expect("piped")).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("the server says where it listens")
-                .expect("utf-8");
-            if let Some(url) = line.strip_prefix("Layso server listening on ") {
-                break url.to_owned();
-            }
-        };
-        Server { child, base }
-    }
-
-    /// CPU time (user + system) the server has used so far, from /proc.
-    fn cpu(&self) -> Duration {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // Fields after the command name (which is in parentheses): utime is
-        // the 12th and stime the 13th, in clock ticks (100 per second here).
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map_or("", |(_, rest)| rest)
-            .split_whitespace()
-            .collect();
-        let ticks: u64 = [11, 12]
-            .iter()
-            .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
-            .sum();
-        Duration::from_millis(ticks * 10)
-    }
-
-    /// Resident memory in MiB, from /proc.
-    fn rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 static KEY: AtomicUsize = AtomicUsize::new(0);
 
-/// A minimal HTTP/1.1 keep-alive client: the load generator shares the two
-/// cores with the server, so it should cost as little as it can.
-struct Http {
-    stream: tokio::io::BufReader<tokio::net::TcpStream>,
-}
-
-impl Http {
-    async fn connect(base: &str) -> Http {
-        let addr = base.trim_start_matches("http://");
-        let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-        stream.set_nodelay(true).expect("nodelay");
-        Http {
-            stream: tokio::io::BufReader::new(stream),
-        }
-    }
-
-    /// POSTs a JSON body (none for `Null`: routes without a body leave it
-    /// unread, and the server then closes the connection); returns the
-    /// status and the response body.
-    async fn post(&mut self, path: &str, body: &Value) -> (u16, Value) {
-        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
-        let body = if body.is_null() {
-            String::new()
-        } else {
-            body.to_string()
-        };
-        let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        let stream = self.stream.get_mut();
-        if let Err(e) = stream.write_all(head.as_bytes()).await {
-            panic!("write head {path}: {e}");
-        }
-        stream.write_all(body.as_bytes()).await.expect("write body");
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await.expect("status line");
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("status");
-        let mut length = 0;
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await.expect("header");
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().expect("length");
-            }
-        }
-        let mut bytes = vec![0; length];
-        self.stream.read_exact(&mut bytes).await.expect("body");
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-}
-
 /// Issues `total` tickets from `concurrency` clients; returns tickets per second.
-async fn issue(base: &str, total: usize, concurrency: usize) -> f64 {
+async fn issue(server: &Server, total: usize, concurrency: usize) -> f64 {
     let mut clients = Vec::new();
     for _ in 0..concurrency {
-        clients.push(Http::connect(base).await);
+        clients.push(server.kiosk().await);
     }
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -243,15 +67,6 @@ async fn issue(base: &str, total: usize, concurrency: usize) -> f64 {
     total as f64 / start.elapsed().as_secs_f64()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
 /// Presses call-next at a counter, then "start" for the called citizen;
 /// returns call-next's latency and the ticket.
 async fn call_and_start(client: &mut Http, counter: i64, body: &Value) -> (Duration, i64) {
@@ -273,14 +88,14 @@ async fn call_and_start(client: &mut Http, counter: i64, body: &Value) -> (Durat
 }
 
 /// Runs one task per counter and gathers their latencies, sorted.
-async fn per_counter<F, Fut>(base: &str, run: F) -> Vec<Duration>
+async fn per_counter<F, Fut>(server: &Server, run: F) -> Vec<Duration>
 where
     F: Fn(i64, Http) -> Fut,
     Fut: std::future::Future<Output = Vec<Duration>> + Send + 'static,
 {
     let mut tasks = Vec::new();
     for counter in 1..=COUNTERS {
-        tasks.push(tokio::spawn(run(counter, Http::connect(base).await)));
+        tasks.push(tokio::spawn(run(counter, server.staff(counter).await)));
     }
     let mut all = Vec::new();
     for t in tasks {
@@ -292,9 +107,9 @@ where
 
 /// 8 counters call at once until `calls` calls are made, each finishing its
 /// citizen in the same press (`finish_current`); call-next latencies.
-async fn eight_counters(base: &str, calls: usize) -> Vec<Duration> {
+async fn eight_counters(server: &Server, calls: usize) -> Vec<Duration> {
     let left = Arc::new(AtomicUsize::new(calls));
-    per_counter(base, |counter, mut client| {
+    per_counter(server, |counter, mut client| {
         let left = left.clone();
         async move {
             let mut lat = Vec::new();
@@ -315,9 +130,9 @@ async fn eight_counters(base: &str, calls: usize) -> Vec<Duration> {
 /// 8 counters, each every `period` (staggered so their presses interleave)
 /// pressing "finish" for the citizen served, then call-next, then "start";
 /// call-next latencies.
-async fn eight_counters_paced(base: &str, calls: usize, period: Duration) -> Vec<Duration> {
+async fn eight_counters_paced(server: &Server, calls: usize, period: Duration) -> Vec<Duration> {
     let presses = calls / COUNTERS as usize;
-    per_counter(base, |counter, mut client| async move {
+    per_counter(server, |counter, mut client| async move {
         tokio::time::sleep(period * u32::try_from(counter).unwrap_or(0) / COUNTERS as u32).await;
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -342,19 +157,6 @@ async fn eight_counters_paced(base: &str, calls: usize, period: Duration) -> Vec
         lat
     })
     .await
-}
-
-/// Cancels every waiting ticket behind the server's back (it keeps no
-/// queue state in memory), so the next round starts from an empty hall.
-async fn clear_waiting(db: &Path) {
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .expect("open the bench db directly");
-    sqlx::raw_sql("UPDATE tickets SET state = 'cancelled' WHERE state = 'waiting'")
-        .execute(&mut conn)
-        .await
-        .expect("clear the hall");
-    conn.close().await.expect("close");
 }
 
 /// Adds `n` waiting tickets to today's lines in one statement, behind the
@@ -389,8 +191,8 @@ async fn fill(db: &Path, n: usize) {
 }
 
 /// One counter, queue length held constant: call-next, no-show, reactivate.
-async fn steady_calls(base: &str, iterations: usize) -> Vec<Duration> {
-    let mut client = Http::connect(base).await;
+async fn steady_calls(server: &Server, iterations: usize) -> Vec<Duration> {
+    let mut client = server.staff(1).await;
     let mut lat = Vec::with_capacity(iterations);
     for _ in 0..iterations {
         let t = Instant::now();
@@ -461,6 +263,7 @@ async fn writer_alone(dir: &Path) {
                 for _ in 0..total / concurrency {
                     let n = KEY.fetch_add(1, Ordering::Relaxed);
                     let cmd = layso_server::db::issue::IssueCommand {
+                        office: layso_protocol::OfficeId(1),
                         service: layso_protocol::ServiceId(1 + (n % 4) as i64),
                         priority: layso_protocol::Priority::None,
                         key: layso_protocol::IdempotencyKey::parse(&format!("w{worker}-{n:09}"))
@@ -498,7 +301,7 @@ async fn issue_phase(dir: &Path, rounds: usize) {
             // Each round starts from an empty hall, as a real morning does:
             // the people-ahead count grows with the line being counted.
             clear_waiting(&db).await;
-            rates.push(issue(&server.base, per_round, concurrency).await);
+            rates.push(issue(&server, per_round, concurrency).await);
         }
         let cpu_per_ticket =
             (server.cpu() - cpu_before).as_secs_f64() * 1e6 / (rounds * per_round) as f64;
@@ -519,15 +322,15 @@ async fn counters_phase(dir: &Path) {
     prepare(&db).await;
     let server = Server::start(&db);
     let calls = if quick() { 400 } else { 4000 };
-    issue(&server.base, 2 * calls + 100, 8).await;
-    let lat = eight_counters_paced(&server.base, calls, Duration::from_millis(100)).await;
+    issue(&server, 2 * calls + 100, 8).await;
+    let lat = eight_counters_paced(&server, calls, Duration::from_millis(100)).await;
     println!(
         "call-next, 8 counters each pressing every 100 ms, {calls} calls: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         ms(percentile(&lat, 0.5)),
         ms(percentile(&lat, 0.99)),
         ms(percentile(&lat, 1.0))
     );
-    let lat = eight_counters(&server.base, calls).await;
+    let lat = eight_counters(&server, calls).await;
     println!(
         "call-next, 8 counters pressing as fast as answered, {calls} calls: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         ms(percentile(&lat, 0.5)),
@@ -543,10 +346,10 @@ async fn flat_phase(dir: &Path) {
     let server = Server::start(&db);
     let iterations = if quick() { 200 } else { 2000 };
     let big = if quick() { 10_000 } else { 100_000 };
-    issue(&server.base, 100, 8).await;
-    let small = steady_calls(&server.base, iterations).await;
+    issue(&server, 100, 8).await;
+    let small = steady_calls(&server, iterations).await;
     fill(&db, big - 100).await;
-    let large = steady_calls(&server.base, iterations).await;
+    let large = steady_calls(&server, iterations).await;
     let (s50, l50) = (percentile(&small, 0.5), percentile(&large, 0.5));
     println!(
         "call-next, 1 counter, 100 waiting: p50 {:.2} ms, p99 {:.2} ms",

@@ -4,6 +4,7 @@
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,16 @@ pub struct Config {
     /// How often the live event stream sends a heartbeat; a client that
     /// sends nothing for three times as long is disconnected.
     pub heartbeat_ms: u64,
+    /// How long a staff session lasts, in hours.
+    pub session_hours: u32,
+    /// How many tickets a kiosk may issue in a burst…
+    pub kiosk_burst: u32,
+    /// …and how many seconds it takes to earn one more.
+    pub kiosk_refill_secs: u32,
+    /// Passwords for the demo's users on first start (user name → password);
+    /// users not named here get a random one. Either way they are written
+    /// once to the credentials file beside the database.
+    pub initial_passwords: BTreeMap<String, String>,
 }
 
 /// The issuing hours the demo office gets.
@@ -48,6 +59,10 @@ impl Default for Config {
             demo_hours: DemoHours::Always,
             log: "info".to_owned(),
             heartbeat_ms: 3000,
+            session_hours: 12,
+            kiosk_burst: 5,
+            kiosk_refill_secs: 10,
+            initial_passwords: BTreeMap::new(),
         }
     }
 }

@@ -86,6 +86,24 @@ pub enum Error {
     /// The idempotency key was used before for another request.
     #[error("this idempotency key was already used for a different ticket request")]
     IdempotencyKeyReused,
+    /// No valid credentials came with the request.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// Wrong user name or password.
+    #[error("wrong user name or password")]
+    BadCredentials,
+    /// The credentials may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A kiosk issued too many tickets in a short time.
+    #[error("this kiosk issued too many tickets in a short time; try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds until it may issue again.
+        retry_after: u64,
+    },
+    /// A rating the tablet may not give.
+    #[error("{0}")]
+    NotRatable(String),
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -120,6 +138,11 @@ impl Error {
             Self::IdempotencyKeyReused => {
                 (StatusCode::UNPROCESSABLE_ENTITY, C::IdempotencyKeyReused)
             }
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, C::Unauthorized),
+            Self::BadCredentials => (StatusCode::UNAUTHORIZED, C::BadCredentials),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, C::Forbidden),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, C::RateLimited),
+            Self::NotRatable(_) => (StatusCode::CONFLICT, C::NotRatable),
             Self::Database(_) | Self::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, C::Internal)
             }
@@ -143,6 +166,11 @@ impl Error {
             Self::NotFound("service") => {
                 Some("Dịch vụ này hiện không cấp số. Mời bạn chọn dịch vụ khác.".to_owned())
             }
+            Self::RateLimited { .. } => Some(
+                "Máy vừa cấp nhiều số liên tiếp. Mời bạn chờ một lát rồi thử lại; \
+                 nếu cần hỗ trợ, xin hỏi cán bộ hướng dẫn."
+                    .to_owned(),
+            ),
             Self::Database(_) | Self::Internal(_) => {
                 Some("Hệ thống đang bận. Mời bạn thử lại sau giây lát.".to_owned())
             }
@@ -166,6 +194,12 @@ impl IntoResponse for Error {
             message,
             citizen_message: self.citizen_message(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::RateLimited { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        response
     }
 }

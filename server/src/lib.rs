@@ -4,9 +4,11 @@
 //! `main.rs` only reads configuration and calls [`start`] and [`serve`];
 //! tests call the same functions with a bound port-0 listener.
 
+pub mod auth;
 pub mod calendar;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod estimate;
@@ -31,16 +33,21 @@ const DAY_CLOSE_EVERY: Duration = Duration::from_secs(30);
 /// it is empty and asked for, and returns the state to serve.
 pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let db = Db::open(&config.database, clock.clone()).await?;
-    if config.demo {
+    if config.demo && db::seed::is_empty(&db.read).await? {
+        let (secrets, keys) = credentials::DemoSecrets::generate(&config.initial_passwords).await?;
         let (zone, hours, now) = (config.time_zone.clone(), config.demo_hours, clock.now());
         let seeded = db
             .writer
             .write(move |conn| {
-                Box::pin(async move { db::seed::demo_if_empty(conn, now, &zone, hours).await })
+                Box::pin(
+                    async move { db::seed::demo_if_empty(conn, now, &zone, hours, &keys).await },
+                )
             })
             .await?;
         if seeded {
             tracing::info!("created the demo office");
+            let file = secrets.write_beside(&config.database, config.listen)?;
+            secrets.log(&file);
         }
     }
     let hub = Arc::new(live::Hub::new(Duration::from_millis(
@@ -52,7 +59,14 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
         clock.clone(),
         db.committed.clone(),
     ));
-    Ok(AppState::new(db, clock, hub))
+    let accounts = Arc::new(auth::Accounts::new(Duration::from_secs(
+        u64::from(config.session_hours.max(1)) * 3600,
+    )));
+    let kiosks = Arc::new(auth::KioskLimit::new(
+        config.kiosk_burst,
+        Duration::from_secs(u64::from(config.kiosk_refill_secs)),
+    ));
+    Ok(AppState::new(db, clock, hub, accounts, kiosks))
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then lets

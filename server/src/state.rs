@@ -1,5 +1,6 @@
 //! What every request handler shares.
 
+use crate::auth::{Accounts, KioskLimit};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::reads::{self, TicketKey};
@@ -20,16 +21,29 @@ pub struct AppState {
     pub estimator: Arc<Estimator>,
     /// Where live event streams subscribe.
     pub hub: Arc<Hub>,
+    /// Who holds which token.
+    pub accounts: Arc<Accounts>,
+    /// How fast each kiosk may issue.
+    pub kiosks: Arc<KioskLimit>,
 }
 
 impl AppState {
-    /// State over an open database, a clock and the live events' hub.
-    pub fn new(db: Db, clock: Arc<dyn Clock>, hub: Arc<Hub>) -> Self {
+    /// State over an open database, a clock, the live events' hub and the
+    /// accounts' cache.
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        hub: Arc<Hub>,
+        accounts: Arc<Accounts>,
+        kiosks: Arc<KioskLimit>,
+    ) -> Self {
         Self {
             db,
             clock,
             estimator: Arc::default(),
             hub,
+            accounts,
+            kiosks,
         }
     }
 

@@ -34,21 +34,23 @@ async fn eight_counters_call_every_ticket_exactly_once() {
     }
     let base = app.serve().await;
     let client = reqwest::Client::new();
+    let kiosk = app.token(&Who::Kiosk).await.unwrap();
 
     // Issue from 8 kiosks at once: every 5th ticket is a priority one.
     let mut kiosks = Vec::new();
-    for kiosk in 0..8 {
-        let (client, base) = (client.clone(), base.clone());
+    for kiosk_no in 0..8 {
+        let (client, base, token) = (client.clone(), base.clone(), kiosk.clone());
         kiosks.push(tokio::spawn(async move {
             let mut ids = Vec::new();
-            for n in (kiosk..TICKETS).step_by(8) {
+            for n in (kiosk_no..TICKETS).step_by(8) {
                 let body = json!({
                     "service_id": 1 + (n % 4) as i64,
                     "priority": if n % 5 == 0 { "elderly" } else { "none" },
-                    "idempotency_key": format!("kiosk{kiosk}-{n:06}"),
+                    "idempotency_key": format!("kiosk{kiosk_no}-{n:06}"),
                 });
                 let r = client
                     .post(format!("{base}/api/v1/tickets"))
+                    .bearer_auth(&token)
                     .json(&body)
                     .send()
                     .await
@@ -70,12 +72,14 @@ async fn eight_counters_call_every_ticket_exactly_once() {
     let mut counters = Vec::new();
     for counter in 1..=COUNTERS {
         let (client, base, go) = (client.clone(), base.clone(), go.clone());
+        let token = app.token(&Who::Staff(counter)).await.unwrap();
         counters.push(tokio::spawn(async move {
             go.wait().await;
             let mut called = Vec::new();
             for _ in 0..=TICKETS {
                 let r = client
                     .post(format!("{base}/api/v1/counters/{counter}/call-next"))
+                    .bearer_auth(&token)
                     .json(&json!({ "finish_current": true }))
                     .send()
                     .await
@@ -90,6 +94,7 @@ async fn eight_counters_call_every_ticket_exactly_once() {
                     .post(format!(
                         "{base}/api/v1/counters/{counter}/tickets/{id}/start"
                     ))
+                    .bearer_auth(&token)
                     .send()
                     .await
                     .unwrap();

@@ -46,6 +46,8 @@ impl Server {
             .arg(database)
             .args(["--config", "/nonexistent/layso.toml"])
             .env("LAYSO_SERVER_LOG", "warn")
+            // Tests stand for many kiosks with the demo's one token.
+            .env("LAYSO_SERVER_KIOSK_BURST", "1000000")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -82,4 +84,26 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A value from the credentials file the first start wrote beside
+/// `database`, e.g. `secret(db, "devices.kiosk", "token")`.
+pub fn secret(database: &Path, section: &str, key: &str) -> String {
+    let mut name = database.file_name().expect("a file").to_owned();
+    name.push(".credentials.toml");
+    let text = std::fs::read_to_string(database.with_file_name(name)).expect("credentials file");
+    let header = format!("[{section}]");
+    let mut in_section = false;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            in_section = line == header;
+        } else if in_section
+            && let Some((k, v)) = line.split_once(" = ")
+            && k == key
+        {
+            // The file's strings are JSON strings, which TOML reads alike.
+            return serde_json::from_str(v).expect("a quoted string");
+        }
+    }
+    panic!("no {key} in [{section}]");
 }

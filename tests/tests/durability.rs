@@ -1,7 +1,7 @@
 //! The real server binary, killed with SIGKILL in the middle of a burst of
 //! issues: every ticket that got a response is still there after a restart.
 
-use layso_e2e::Server;
+use layso_e2e::{Server, secret};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -29,21 +29,24 @@ async fn acknowledged_tickets_survive_sigkill() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
+    let kiosk = secret(&db, "devices.kiosk", "token");
 
     let acked = Arc::new(AtomicUsize::new(0));
     let mut kiosks = Vec::new();
-    for kiosk in 0..8 {
+    for kiosk_no in 0..8 {
         let (client, base, acked) = (client.clone(), base.clone(), acked.clone());
+        let token = kiosk.clone();
         kiosks.push(tokio::spawn(async move {
             let mut seen = Vec::new();
             let mut sent = Vec::new();
             for n in 0..400 {
                 let service = 1 + (n % 2) as i64; // Hộ tịch and Chứng thực: 999 a day each
-                let key = format!("k{kiosk}-{n:05}");
+                let key = format!("k{kiosk_no}-{n:05}");
                 sent.push((key.clone(), service));
                 let body = json!({ "service_id": service, "idempotency_key": key });
                 let Ok(r) = client
                     .post(format!("{base}/api/v1/tickets"))
+                    .bearer_auth(&token)
                     .json(&body)
                     .send()
                     .await
@@ -92,10 +95,25 @@ async fn acknowledged_tickets_survive_sigkill() {
 
     let server = Server::start(&db);
     let base = server.base.clone();
+    let password = secret(&db, "users.thu", "password");
+    let login: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "username": "thu", "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let manager = login["token"]
+        .as_str()
+        .expect("the manager signs in")
+        .to_owned();
     // Every acknowledged ticket is there, unchanged.
     for t in &seen {
         let got: Value = client
             .get(format!("{base}/api/v1/tickets/{}", t.id))
+            .bearer_auth(&manager)
             .send()
             .await
             .unwrap()
@@ -117,6 +135,7 @@ async fn acknowledged_tickets_survive_sigkill() {
     for (key, service) in &sent {
         let r = client
             .post(format!("{base}/api/v1/tickets"))
+            .bearer_auth(&kiosk)
             .json(&json!({ "service_id": service, "idempotency_key": key }))
             .send()
             .await

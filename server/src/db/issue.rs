@@ -26,6 +26,8 @@ use std::collections::HashMap;
 /// A request for a new ticket, checked.
 #[derive(Debug, Clone)]
 pub struct IssueCommand {
+    /// The kiosk's office: a service of another office is not found.
+    pub office: OfficeId,
     /// The service tapped.
     pub service: ServiceId,
     /// The priority class chosen.
@@ -106,7 +108,10 @@ pub async fn issue_many(
     let mut keys: HashMap<(i64, &str), (ServiceId, Priority, usize)> = HashMap::new();
     let mut decisions = Vec::with_capacity(cmds.len());
     for (i, cmd) in cmds.iter().enumerate() {
-        let Some(service) = services.get(&cmd.service) else {
+        let Some(service) = services
+            .get(&cmd.service)
+            .filter(|s| s.office == cmd.office.0)
+        else {
             decisions.push(Decision::Refused(Error::NotFound("service")));
             continue;
         };

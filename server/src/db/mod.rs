@@ -6,6 +6,7 @@
 //! makes numbering and call-next race-free, and lets one fsync commit many
 //! tickets (group commit).
 
+pub mod accounts;
 pub mod calls;
 pub mod counters;
 pub mod events;

@@ -5,8 +5,9 @@ use crate::calendar;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
-    CounterId, CounterServiceView, CounterState, CounterView, IssuingHours, Numbering, OfficeId,
-    OfficeView, Priority, Selection, ServiceId, ServiceView, TicketId, TicketView, UserId,
+    CounterId, CounterServiceView, CounterState, CounterView, IdempotencyKey, IssuingHours,
+    Numbering, OfficeId, OfficeView, Priority, Selection, ServiceId, ServiceView, TicketId,
+    TicketView, UserId,
 };
 use sqlx::{SqliteExecutor, SqlitePool};
 
@@ -373,6 +374,20 @@ pub async fn counter_office(pool: &SqlitePool, counter: CounterId) -> Result<Off
         .await?
         .map(OfficeId)
         .ok_or(Error::NotFound("counter"))
+}
+
+/// Whether an office already issued a ticket for an idempotency key.
+pub async fn key_used(pool: &SqlitePool, office: OfficeId, key: &IdempotencyKey) -> Result<bool> {
+    let key = key.as_str();
+    let used = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM tickets WHERE office_id = ? AND idempotency_key = ?)
+           AS "used!: bool""#,
+        office.0,
+        key
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(used)
 }
 
 fn count(n: i64) -> u32 {

@@ -1,11 +1,57 @@
 //! The demo office created on the first start of an empty database, so a
 //! newcomer can issue and call tickets straight away.
 
+use crate::auth::TokenHash;
 use crate::config::DemoHours;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{HoursWindow, IssuingHours, TimeOfDay};
-use sqlx::SqliteConnection;
+use layso_protocol::{DeviceKind, HoursWindow, IssuingHours, Role, TimeOfDay};
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// The demo's people: user name, full name, role.
+pub const USERS: [(&str, &str, Role); 4] = [
+    ("admin", "Quản trị viên", Role::Admin),
+    ("thu", "Lê Thị Thu", Role::Manager),
+    ("lan", "Nguyễn Thị Lan", Role::Staff),
+    ("minh", "Trần Văn Minh", Role::Staff),
+];
+
+/// The demo's devices: a kiosk and a hall display.
+pub const DEVICES: [(DeviceKind, &str); 2] = [
+    (DeviceKind::Kiosk, "Kiosk sảnh chính"),
+    (DeviceKind::Display, "Màn hình sảnh chính"),
+];
+
+/// What the database keeps of the demo's secrets: a password hash per
+/// user of [`USERS`] and a token hash per device of [`DEVICES`], in order.
+#[derive(Debug, Clone)]
+pub struct DemoKeys {
+    /// Argon2 hashes, one per user.
+    pub password_hashes: Vec<String>,
+    /// Token hashes, one per device.
+    pub device_keys: Vec<TokenHash>,
+}
+
+impl DemoKeys {
+    /// Keys nobody holds: users who cannot sign in and devices whose tokens
+    /// were never written down. For tests of what lies beneath accounts.
+    pub fn locked() -> Self {
+        Self {
+            password_hashes: vec!["locked".to_owned(); USERS.len()],
+            device_keys: (0..DEVICES.len())
+                .map(|i| crate::auth::hash(&format!("locked device {i}")))
+                .collect(),
+        }
+    }
+}
+
+/// Whether the database has no office yet.
+pub async fn is_empty(pool: &SqlitePool) -> Result<bool> {
+    let offices = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM offices"#)
+        .fetch_one(pool)
+        .await?;
+    Ok(offices == 0)
+}
 
 /// What the demo office holds.
 struct DemoService {
@@ -101,13 +147,19 @@ fn hours(kind: DemoHours) -> IssuingHours {
 }
 
 /// Creates the demo office if the database has no office at all. Returns
-/// whether it did. Users get no password: accounts come with their own step.
+/// whether it did. Users and devices get the secrets hashed in `keys`.
 pub async fn demo_if_empty(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
     time_zone: &str,
     kind: DemoHours,
+    keys: &DemoKeys,
 ) -> Result<bool> {
+    if keys.password_hashes.len() != USERS.len() || keys.device_keys.len() != DEVICES.len() {
+        return Err(Error::Internal(
+            "demo keys do not match its users and devices".into(),
+        ));
+    }
     let offices = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "n!: i64" FROM offices"#)
         .fetch_one(&mut *conn)
         .await?;
@@ -125,7 +177,7 @@ pub async fn demo_if_empty(
     .fetch_one(&mut *conn)
     .await?;
     let hours = serde_json::to_string(&hours(kind))
-        .map_err(|e| crate::error::Error::Internal(format!("demo hours: {e}")))?;
+        .map_err(|e| Error::Internal(format!("demo hours: {e}")))?;
     let mut service_ids = Vec::new();
     for (position, s) in (0_i64..).zip(SERVICES.iter()) {
         let id = sqlx::query_scalar!(
@@ -148,36 +200,43 @@ pub async fn demo_if_empty(
         .await?;
         service_ids.push(id);
     }
-    let mut staff = Vec::new();
-    for (username, full_name, role) in [
-        ("admin", "Quản trị viên", "admin"),
-        ("lan", "Nguyễn Thị Lan", "staff"),
-        ("minh", "Trần Văn Minh", "staff"),
-    ] {
-        let id = sqlx::query_scalar!(
-            r#"INSERT INTO users (office_id, username, full_name, role) VALUES (?, ?, ?, ?)
-               RETURNING id AS "id!: i64""#,
+    for ((username, full_name, role), hash) in USERS.iter().zip(&keys.password_hashes) {
+        let role = role.as_str();
+        sqlx::query!(
+            r#"INSERT INTO users (office_id, username, full_name, role, password_hash)
+               VALUES (?, ?, ?, ?, ?)"#,
             office,
             username,
             full_name,
-            role
+            role,
+            hash
         )
-        .fetch_one(&mut *conn)
+        .execute(&mut *conn)
         .await?;
-        if role == "staff" {
-            staff.push(id);
-        }
     }
-    for (i, (number, name, selection, services)) in COUNTERS.iter().enumerate() {
-        let user = staff.get(i).copied();
+    for ((kind, name), key) in DEVICES.iter().zip(&keys.device_keys) {
+        let (kind, key) = (kind.as_str(), &key[..]);
+        sqlx::query!(
+            r#"INSERT INTO devices (office_id, kind, name, token_hash, created_at)
+               VALUES (?, ?, ?, ?, ?)"#,
+            office,
+            kind,
+            name,
+            key,
+            at
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    // Open, so that staff can call as soon as they sign in to one.
+    for (number, name, selection, services) in COUNTERS.iter() {
         let counter = sqlx::query_scalar!(
-            r#"INSERT INTO counters (office_id, number, name, state, staff_user_id, selection)
-               VALUES (?, ?, ?, 'open', ?, ?)
+            r#"INSERT INTO counters (office_id, number, name, state, selection)
+               VALUES (?, ?, ?, 'open', ?)
                RETURNING id AS "id!: i64""#,
             office,
             number,
             name,
-            user,
             selection
         )
         .fetch_one(&mut *conn)

@@ -431,6 +431,7 @@ mod tests {
                         chrono::Utc::now(),
                         "Asia/Ho_Chi_Minh",
                         DemoHours::Always,
+                        &crate::db::seed::DemoKeys::locked(),
                     )
                     .await
                 })
@@ -438,6 +439,7 @@ mod tests {
             .await
             .expect("seed");
         let cmd = |key: &str| IssueCommand {
+            office: layso_protocol::OfficeId(1),
             service: ServiceId(1),
             priority: Priority::None,
             key: IdempotencyKey::parse(key).expect("valid key"),

@@ -1,12 +1,21 @@
-//! Office administration. For now: close the day by hand (admin); the
-//! server also closes each office's day by itself after local midnight.
+//! Office administration (admin only): pair and revoke devices, manage
+//! users and their passwords, close the day by hand (the server also closes
+//! each office's day by itself after local midnight).
 
+use super::extract::{Json, Path};
+use crate::auth::{self, Caller, DEVICE_PREFIX};
+use crate::db::accounts::{self, NewDevice, NewUser};
 use crate::db::tickets;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::state::AppState;
+use axum::Router;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use layso_protocol::{
+    DeviceId, DeviceView, NewDeviceRequest, NewDeviceResponse, NewUserRequest, PasswordRequest,
+    UserId, UserView,
+};
 use serde::Serialize;
 
 /// How many tickets a day close expired.
@@ -17,15 +26,193 @@ pub struct ClosedDay {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/admin/close-day", post(close_day))
+    use auth::{ADMIN, guard};
+    Router::new()
+        .route("/api/v1/admin/close-day", guard(ADMIN, post(close_day)))
+        .route(
+            "/api/v1/admin/devices",
+            guard(ADMIN, get(devices)).merge(guard(ADMIN, post(pair))),
+        )
+        .route(
+            "/api/v1/admin/devices/{id}/revoke",
+            guard(ADMIN, post(revoke)),
+        )
+        .route(
+            "/api/v1/admin/users",
+            guard(ADMIN, get(users)).merge(guard(ADMIN, post(create_user))),
+        )
+        .route(
+            "/api/v1/admin/users/{id}/password",
+            guard(ADMIN, put(set_password)),
+        )
 }
 
-async fn close_day(State(state): State<AppState>) -> Result<Json<ClosedDay>> {
+async fn close_day(State(state): State<AppState>) -> Result<axum::Json<ClosedDay>> {
     let clock = state.clock.clone();
     let expired = state
         .db
         .writer
         .write(move |conn| Box::pin(async move { tickets::close_days(conn, clock.now()).await }))
         .await?;
-    Ok(Json(ClosedDay { expired }))
+    Ok(axum::Json(ClosedDay { expired }))
+}
+
+async fn devices(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+) -> Result<axum::Json<Vec<DeviceView>>> {
+    Ok(axum::Json(
+        accounts::devices(&state.db.read, admin.office, None).await?,
+    ))
+}
+
+/// 201 with the device and its token, which is never shown again.
+async fn pair(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Json(req): Json<NewDeviceRequest>,
+) -> Result<(StatusCode, axum::Json<NewDeviceResponse>)> {
+    let name = req.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(Error::InvalidRequest(
+            "a device's name is 1-80 characters".into(),
+        ));
+    }
+    let token = auth::new_token(DEVICE_PREFIX)?;
+    let (office, kind, counter) = (admin.office, req.kind, req.counter_id);
+    let (key, at) = (auth::hash(&token), state.clock.now());
+    let id = state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move {
+                let device = NewDevice {
+                    office,
+                    kind,
+                    name: &name,
+                    counter,
+                    key,
+                    at,
+                };
+                accounts::create_device(conn, &device).await
+            })
+        })
+        .await?;
+    let device = accounts::devices(&state.db.read, admin.office, Some(id))
+        .await?
+        .pop()
+        .ok_or(Error::NotFound("device"))?;
+    tracing::info!(
+        device = id.0,
+        kind = device.kind.as_str(),
+        "paired a device"
+    );
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(NewDeviceResponse { device, token }),
+    ))
+}
+
+/// The device stops working at once, its open event streams included.
+async fn revoke(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Path(id): Path<DeviceId>,
+) -> Result<axum::Json<DeviceView>> {
+    let (office, now) = (admin.office, state.clock.now());
+    let key = state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move { accounts::revoke_device(conn, office, id, now).await })
+        })
+        .await?;
+    state.accounts.forget(&[key]);
+    tracing::info!(device = id.0, "revoked a device");
+    accounts::devices(&state.db.read, office, Some(id))
+        .await?
+        .pop()
+        .map(axum::Json)
+        .ok_or(Error::NotFound("device"))
+}
+
+async fn users(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+) -> Result<axum::Json<Vec<UserView>>> {
+    Ok(axum::Json(
+        accounts::users(&state.db.read, admin.office).await?,
+    ))
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Json(req): Json<NewUserRequest>,
+) -> Result<(StatusCode, axum::Json<UserView>)> {
+    let username = req.username.trim().to_owned();
+    let valid = (2..=32).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !valid {
+        return Err(Error::InvalidRequest(
+            "a user name is 2-32 of a-z 0-9 . _ -".into(),
+        ));
+    }
+    let full_name = req.full_name.trim().to_owned();
+    if full_name.is_empty() || full_name.chars().count() > 100 {
+        return Err(Error::InvalidRequest(
+            "a full name is 1-100 characters".into(),
+        ));
+    }
+    auth::check_password(&req.password)?;
+    let hash = auth::hash_password(req.password).await?;
+    let (office, role) = (admin.office, req.role);
+    let id = state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move {
+                let user = NewUser {
+                    office,
+                    username: &username,
+                    full_name: &full_name,
+                    role,
+                    password_hash: &hash,
+                };
+                accounts::create_user(conn, &user).await
+            })
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(accounts::user(&state.db.read, id).await?),
+    ))
+}
+
+/// 204; the user's open sessions end.
+async fn set_password(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Path(id): Path<UserId>,
+    Json(req): Json<PasswordRequest>,
+) -> Result<StatusCode> {
+    auth::check_password(&req.password)?;
+    let hash = auth::hash_password(req.password).await?;
+    let (office, now) = (admin.office, state.clock.now());
+    let ended = state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move {
+                if !accounts::set_password(conn, office, id, &hash).await? {
+                    return Err(Error::NotFound("user"));
+                }
+                accounts::end_sessions_of(conn, id, now).await
+            })
+        })
+        .await?;
+    state.accounts.forget(&ended);
+    Ok(StatusCode::NO_CONTENT)
 }

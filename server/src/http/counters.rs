@@ -1,8 +1,10 @@
-//! Everything staff do at their counter (staff signed in at counter `{id}`):
+//! Everything staff do at their counter (only the staff member signed in at
+//! counter `{id}`):
 //! open, pause, close; call next or a given ticket; and each step of the
 //! ticket in front of them.
 
 use super::extract::{Json, Path};
+use crate::auth;
 use crate::db::calls;
 use crate::db::counters::{self, CounterChange};
 use crate::db::reads::{self, TicketKey};
@@ -22,35 +24,53 @@ use layso_protocol::{
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/counters/{id}/open", post(open))
-        .route("/api/v1/counters/{id}/pause", post(pause))
-        .route("/api/v1/counters/{id}/close", post(close))
-        .route("/api/v1/counters/{id}/call-next", post(call_next))
-        .route("/api/v1/counters/{id}/call", post(call))
+        .route(
+            "/api/v1/counters/{id}/open",
+            auth::guard(auth::AT_COUNTER, post(open)),
+        )
+        .route(
+            "/api/v1/counters/{id}/pause",
+            auth::guard(auth::AT_COUNTER, post(pause)),
+        )
+        .route(
+            "/api/v1/counters/{id}/close",
+            auth::guard(auth::AT_COUNTER, post(close)),
+        )
+        .route(
+            "/api/v1/counters/{id}/call-next",
+            auth::guard(auth::AT_COUNTER, post(call_next)),
+        )
+        .route(
+            "/api/v1/counters/{id}/call",
+            auth::guard(auth::AT_COUNTER, post(call)),
+        )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/recall",
-            post(recall),
+            auth::guard(auth::AT_COUNTER, post(recall)),
         )
-        .route("/api/v1/counters/{id}/tickets/{ticket}/start", post(start))
+        .route(
+            "/api/v1/counters/{id}/tickets/{ticket}/start",
+            auth::guard(auth::AT_COUNTER, post(start)),
+        )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/finish",
-            post(finish),
+            auth::guard(auth::AT_COUNTER, post(finish)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/no-show",
-            post(no_show),
+            auth::guard(auth::AT_COUNTER, post(no_show)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/reactivate",
-            post(reactivate),
+            auth::guard(auth::AT_COUNTER, post(reactivate)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/transfer",
-            post(transfer),
+            auth::guard(auth::AT_COUNTER, post(transfer)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/cancel",
-            post(cancel),
+            auth::guard(auth::AT_COUNTER, post(cancel)),
         )
 }
 

@@ -9,7 +9,8 @@
 //! heartbeats, falls too far behind, or the server shuts down.
 
 use super::extract::Query;
-use crate::db::{events, reads};
+use crate::auth::{self, Caller, Principal};
+use crate::db::events;
 use crate::error::{Error, Result};
 use crate::live::{self, Filter, Published, Topic};
 use crate::state::AppState;
@@ -34,11 +35,15 @@ pub const MAX_REPLAY: u64 = 10_000;
 /// How long one frame may take to leave before the client counts as gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The close code of a stream whose token stopped working (4000–4999 are
+/// the application's; this one mirrors HTTP 401).
+pub const REVOKED: u16 = 4401;
+
 /// Clients send heartbeats and little else.
 const MAX_CLIENT_FRAME: usize = 4096;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", get(connect))
+    Router::new().route("/api/v1/events", auth::guard(auth::HALL, get(connect)))
 }
 
 /// A WebSocket upgrade, or the API's JSON error for a plain request.
@@ -59,10 +64,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
 
 async fn connect(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Query(query): Query<EventsQuery>,
     Upgrade(upgrade): Upgrade,
 ) -> Result<Response> {
-    let office = reads::resolve_office(&state.db.read, None).await?;
+    let office = who.office;
     let filter = Filter {
         counter: query.counter,
         service: query.service,
@@ -78,6 +84,7 @@ async fn connect(
                 office,
                 filter,
                 position: 0,
+                who,
             };
             match stream.run(&state, query.after).await {
                 Ok(end) => stream.close(end).await,
@@ -97,6 +104,8 @@ enum End {
     Resync,
     /// The server is shutting down.
     Shutdown,
+    /// The client's token was revoked, its session ended or expired.
+    Revoked,
 }
 
 /// One open stream.
@@ -106,6 +115,8 @@ struct Stream {
     filter: Filter,
     /// Every event of the office up to here was sent or filtered out.
     position: u64,
+    /// Whose stream it is: it ends when their token stops working.
+    who: Principal,
 }
 
 /// A failed read of the log ends the stream; the client reconnects.
@@ -125,6 +136,16 @@ impl Stream {
     async fn run(&mut self, state: &AppState, after: Option<u64>) -> Result<End, Gone> {
         let hub = &state.hub;
         let mut live = hub.subscribe();
+        let mut forgotten = state.accounts.forgotten();
+        // A session's end is an instant; a device's token never expires.
+        let expires = self
+            .who
+            .expires_at
+            .map_or(Duration::from_secs(365 * 24 * 3600), |at| {
+                (at - state.clock.now()).to_std().unwrap_or_default()
+            });
+        let expiry = tokio::time::sleep(expires);
+        tokio::pin!(expiry);
         let head = read(events::head(&state.db.read, self.office).await)?;
         self.send(&ServerMessage::Hello(Hello {
             office_id: self.office,
@@ -183,6 +204,19 @@ impl Stream {
                 },
                 () = tokio::time::sleep_until(heard + silence) => return Ok(End::Silent),
                 _ = live.closing.changed() => return Ok(End::Shutdown),
+                key = forgotten.recv() => match key {
+                    Ok(key) if key == self.who.key => return Ok(End::Revoked),
+                    Ok(_) => {}
+                    // Missed some: ask whether this token still works.
+                    Err(RecvError::Lagged(_)) => {
+                        let still = state.accounts.principal(state, &self.who.key).await;
+                        if !matches!(still, Ok(Some(_))) {
+                            return Ok(End::Revoked);
+                        }
+                    }
+                    Err(RecvError::Closed) => return Ok(End::Shutdown),
+                },
+                () = &mut expiry => return Ok(End::Revoked),
             }
         }
     }
@@ -267,6 +301,7 @@ impl Stream {
             End::Silent => (close_code::POLICY, "no heartbeat from the client"),
             End::Resync => (close_code::NORMAL, "resync"),
             End::Shutdown => (close_code::AWAY, "server shutting down"),
+            End::Revoked => (REVOKED, "credentials revoked or expired"),
         };
         let frame = CloseFrame {
             code,

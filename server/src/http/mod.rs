@@ -1,18 +1,22 @@
 //! The HTTP API under `/api/v1`: one module per resource, each with its own
 //! `router()`, merged here.
 //!
-//! Who may call what (enforced from the accounts issue on; here it is the
-//! shape of the paths): `services` and `POST tickets` are the kiosk's;
-//! `queue`, `counters` and `GET tickets` are read-only for displays, staff
-//! and managers; everything under `counters/{id}/` is for the staff member
-//! signed in at that counter; `track/{token}` is public; `admin/` is the
-//! office admin's.
+//! Who may call what: every route is wrapped in `auth::guard` with its
+//! `Access`, next to its path in its module, and `authenticate` finds the
+//! caller first. In short: `POST tickets` is the kiosk's; `queue`,
+//! `counters` and `events` are the hall's (display, staff, manager, admin);
+//! `GET tickets/{id}` is for people; everything under `counters/{id}/` is
+//! for the staff member signed in at that counter; `ratings` for the rating
+//! tablet; `admin/` for the office admin; `track/{token}`, `auth/login`,
+//! `/healthz` are public.
 
 mod admin;
+mod auth;
 mod counters;
 mod events;
 pub mod extract;
 mod queue;
+mod ratings;
 mod services;
 mod tickets;
 
@@ -33,7 +37,13 @@ pub fn app(state: AppState) -> Router {
         .merge(events::router())
         .merge(queue::router())
         .merge(admin::router())
+        .merge(auth::router())
+        .merge(ratings::router())
         .fallback(|| async { crate::error::Error::NotFound("route") })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::authenticate,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,8 +1,7 @@
 //! `GET /api/v1/queue` and `GET /api/v1/counters`: the hall right now
 //! (display, staff, manager).
 
-use super::extract::Query;
-use super::services::OfficeQuery;
+use crate::auth::{self, Caller};
 use crate::calendar;
 use crate::db::{events, reads};
 use crate::error::Result;
@@ -14,16 +13,16 @@ use layso_protocol::{CounterView, QueueSnapshot, ServiceQueueView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/queue", get(snapshot))
-        .route("/api/v1/counters", get(counters))
+        .route("/api/v1/queue", auth::guard(auth::HALL, get(snapshot)))
+        .route("/api/v1/counters", auth::guard(auth::HALL, get(counters)))
 }
 
 async fn snapshot(
     State(state): State<AppState>,
-    Query(q): Query<OfficeQuery>,
+    Caller(who): Caller,
 ) -> Result<Json<QueueSnapshot>> {
     let pool = &state.db.read;
-    let office_id = reads::resolve_office(pool, q.office_id).await?;
+    let office_id = who.office;
     // Read first: everything after it is replayed to a client resuming here.
     let seq = events::head(pool, office_id).await?;
     let office = reads::office(pool, office_id).await?;
@@ -62,8 +61,7 @@ async fn snapshot(
 
 async fn counters(
     State(state): State<AppState>,
-    Query(q): Query<OfficeQuery>,
+    Caller(who): Caller,
 ) -> Result<Json<Vec<CounterView>>> {
-    let office_id = reads::resolve_office(&state.db.read, q.office_id).await?;
-    Ok(Json(reads::counters(&state.db.read, office_id).await?))
+    Ok(Json(reads::counters(&state.db.read, who.office).await?))
 }

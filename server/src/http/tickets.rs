@@ -1,9 +1,10 @@
-//! Tickets: issue (kiosk), read (staff, display), track by public token
-//! (anyone holding the printed QR code).
+//! Tickets: issue (kiosk), read (staff, manager, admin), track by public
+//! token (anyone holding the printed QR code).
 
 use super::extract::{Json, Path};
+use crate::auth::{self, Caller};
 use crate::db::issue::IssueCommand;
-use crate::db::reads::TicketKey;
+use crate::db::reads::{self, TicketKey};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
@@ -14,25 +15,54 @@ use layso_protocol::{IdempotencyKey, IssueRequest, TicketId, TicketView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/tickets", post(issue))
-        .route("/api/v1/tickets/{id}", get(read))
+        .route("/api/v1/tickets", auth::guard(auth::KIOSK, post(issue)))
+        .route("/api/v1/tickets/{id}", auth::guard(auth::PEOPLE, get(read)))
         .route("/api/v1/track/{token}", get(track))
 }
 
-/// 201 with a new ticket; 200 with the same ticket when the key was seen.
+/// 201 with a new ticket; 200 with the same ticket when the key was seen;
+/// 429 when the kiosk issues faster than its limit.
 async fn issue(
     State(state): State<AppState>,
+    Caller(kiosk): Caller,
     Json(req): Json<IssueRequest>,
 ) -> Result<(StatusCode, axum::Json<TicketView>)> {
     let key = IdempotencyKey::parse(&req.idempotency_key)
         .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let device = kiosk
+        .device()
+        .ok_or_else(|| Error::Forbidden("only a kiosk issues tickets".into()))?;
+    // A retry of a tap already answered is never limited: the kiosk must
+    // be able to print the ticket it lost.
+    let taken = match state.kiosks.take(device, state.clock.now()) {
+        Ok(()) => true,
+        Err(limited) if reads::key_used(&state.db.read, kiosk.office, &key).await? => {
+            tracing::debug!(?limited, "a limited kiosk retries an issued ticket");
+            false
+        }
+        Err(limited) => return Err(limited),
+    };
     let cmd = IssueCommand {
+        office: kiosk.office,
         service: req.service_id,
         priority: req.priority,
         key,
         token: public_token()?,
     };
-    let issued = state.db.writer.issue(cmd).await?;
+    let issued = match state.db.writer.issue(cmd).await {
+        Ok(issued) => issued,
+        Err(error) => {
+            // A refusal issued nothing.
+            if taken {
+                state.kiosks.give_back(device);
+            }
+            return Err(error);
+        }
+    };
+    if taken && !issued.created {
+        // A retry of an earlier tap issued nothing new.
+        state.kiosks.give_back(device);
+    }
     tracing::info!(ticket = issued.ticket.id.0, number = %issued.ticket.number, created = issued.created, "issued");
     let mut view = issued.ticket;
     state
@@ -49,9 +79,14 @@ async fn issue(
 
 async fn read(
     State(state): State<AppState>,
+    Caller(who): Caller,
     Path(id): Path<TicketId>,
 ) -> Result<axum::Json<TicketView>> {
-    Ok(axum::Json(state.ticket_view(TicketKey::Id(id)).await?))
+    let view = state.ticket_view(TicketKey::Id(id)).await?;
+    if view.office_id != who.office {
+        return Err(Error::NotFound("ticket"));
+    }
+    Ok(axum::Json(view))
 }
 
 async fn track(

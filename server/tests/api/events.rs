@@ -14,7 +14,7 @@ fn seq(frame: &Value) -> u64 {
 async fn a_call_reaches_the_stream_as_it_happens() {
     let app = TestApp::new().await;
     let base = app.serve().await;
-    let mut stream = EventClient::connect(&base, "").await;
+    let mut stream = app.events(&base, "").await;
     let hello = stream.next().await;
     assert_eq!(hello["type"], "hello", "{hello}");
     let head = seq(&hello);
@@ -53,7 +53,7 @@ fn seq_of(sizes: &Value) -> u64 {
 async fn resume_after_a_disconnect_gets_exactly_the_missed_events() {
     let app = TestApp::new().await;
     let base = app.serve().await;
-    let mut stream = EventClient::connect(&base, "").await;
+    let mut stream = app.events(&base, "").await;
     stream.next().await; // hello
     let t = app.issue(HO_TICH).await;
     let last_seen = seq(&stream.event().await);
@@ -69,7 +69,7 @@ async fn resume_after_a_disconnect_gets_exactly_the_missed_events() {
     )
     .await;
 
-    let mut stream = EventClient::connect(&base, &format!("after={last_seen}")).await;
+    let mut stream = app.events(&base, &format!("after={last_seen}")).await;
     assert_eq!(stream.next().await["type"], "hello");
     let missed: Vec<Value> = [
         stream.next().await,
@@ -96,7 +96,7 @@ async fn resume_after_a_disconnect_gets_exactly_the_missed_events() {
 async fn an_unknown_resume_point_is_told_to_resync() {
     let app = TestApp::new().await;
     let base = app.serve().await;
-    let mut stream = EventClient::connect(&base, "after=999999").await;
+    let mut stream = app.events(&base, "after=999999").await;
     let hello = stream.next().await;
     let resync = stream.next().await;
     assert_eq!(resync["type"], "resync", "{resync}");
@@ -115,7 +115,7 @@ async fn the_snapshot_says_where_to_resume() {
     let (_, snapshot) = app.get("/api/v1/queue").await;
     let at = snapshot["seq"].as_u64().unwrap();
     app.call_next(1).await.unwrap();
-    let mut stream = EventClient::connect(&base, &format!("after={at}")).await;
+    let mut stream = app.events(&base, &format!("after={at}")).await;
     stream.next().await; // hello
     let first = stream.next().await;
     assert_eq!(seq(&first), at + 1);
@@ -127,7 +127,7 @@ async fn the_snapshot_says_where_to_resume() {
 async fn a_counter_filter_keeps_only_that_counter() {
     let app = TestApp::new().await;
     let base = app.serve().await;
-    let mut stream = EventClient::connect(&base, "counter=2").await;
+    let mut stream = app.events(&base, "counter=2").await;
     stream.next().await; // hello
     stream.next().await; // queue sizes
     app.issue(HO_TICH).await;
@@ -153,7 +153,7 @@ async fn a_counter_filter_keeps_only_that_counter() {
 async fn events_arrive_in_sequence_under_concurrent_calls() {
     let app = TestApp::with_hours(layso_server::config::DemoHours::Always).await;
     let base = app.serve().await;
-    let mut stream = EventClient::connect(&base, "").await;
+    let mut stream = app.events(&base, "").await;
     let head = seq(&stream.next().await);
     const TICKETS: usize = 120;
     for _ in 0..TICKETS / 2 {
@@ -197,7 +197,7 @@ async fn events_arrive_in_sequence_under_concurrent_calls() {
 async fn heartbeats_both_ways() {
     let app = TestApp::with_config(|c| c.heartbeat_ms = 150).await;
     let base = app.serve().await;
-    let mut stream = EventClient::connect(&base, "").await;
+    let mut stream = app.events(&base, "").await;
     let hello = stream.next().await;
     assert_eq!(hello["heartbeat_ms"], 150);
     stream.next().await; // queue sizes

@@ -250,8 +250,16 @@ async fn simultaneous_issues_with_retries_and_refusals() {
         json!({ "service_id": 999, "idempotency_key": "burst-0005" }),
         json!({ "service_id": HO_TICH, "idempotency_key": "burst-0006" }),
     ];
-    // All futures are polled together, so they reach the writer before it
-    // runs: one batch.
+    // Once the kiosk's token is known (cached), nothing in front of the
+    // writer awaits: all futures, polled together, reach it in order before
+    // it runs, as one batch.
+    app.call_as(
+        Who::Kiosk,
+        axum::http::Method::GET,
+        "/api/v1/services",
+        None,
+    )
+    .await;
     let answers = futures_join(
         bodies
             .iter()

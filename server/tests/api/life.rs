@@ -8,7 +8,8 @@ fn id(t: &serde_json::Value) -> i64 {
     t["id"].as_i64().unwrap()
 }
 
-// The whole happy path logs one event per step, with counter and staff.
+// The whole happy path logs one event per step, with counter and the staff
+// member signed in there (lan, user 3).
 #[tokio::test]
 async fn issue_call_recall_serve_finish() {
     let app = TestApp::new().await;
@@ -49,7 +50,7 @@ async fn issue_call_recall_serve_finish() {
             Some("waiting".into()),
             Some("called".into()),
             Some(1),
-            Some(2)
+            Some(3)
         )
     );
     assert_eq!(
@@ -58,7 +59,7 @@ async fn issue_call_recall_serve_finish() {
             Some("serving".into()),
             Some("done".into()),
             Some(1),
-            Some(2)
+            Some(3)
         )
     );
     let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM events ORDER BY id")
@@ -188,10 +189,18 @@ async fn steps_on_another_counters_ticket_are_refused() {
             "{action}"
         );
     }
-    let (status, err) = app.step(9, id(&t), "start").await;
+    // Nobody is signed in at a counter that does not exist.
+    let (status, err) = app
+        .call_as(
+            Who::Staff(1),
+            axum::http::Method::POST,
+            &format!("/api/v1/counters/9/tickets/{}/start", id(&t)),
+            None,
+        )
+        .await;
     assert_eq!(
         (status, err["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("not_found"))
+        (StatusCode::FORBIDDEN, Some("forbidden"))
     );
     let (status, err) = app.step(1, 999_999, "start").await;
     assert_eq!(

@@ -1,7 +1,7 @@
 //! Reads: health, services, snapshot, tracking, estimates, several offices.
 
 use crate::common::*;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use chrono::Duration;
 use serde_json::json;
 
@@ -149,34 +149,56 @@ async fn people_ahead_and_estimated_wait() {
 async fn several_offices() {
     let app = TestApp::new().await;
     let mut conn = app.sql().await;
-    sqlx::query(
+    sqlx::raw_sql(
         "INSERT INTO offices (id, code, name, time_zone, created_at) VALUES (2, 'hcm', 'Trung tâm Phục vụ hành chính công', 'Asia/Ho_Chi_Minh', 0);
          INSERT INTO services (id, office_id, code, name, prefix, first_number, last_number, hours)
-         VALUES (10, 2, 'HT', 'Hộ tịch', 'A', 1, 999, '[{\"days\":[1,2,3,4,5,6,7],\"from\":\"00:00\",\"to\":\"24:00\"}]');",
+         VALUES (10, 2, 'HT', 'Hộ tịch', 'A', 1, 999, '[{\"days\":[1,2,3,4,5,6,7],\"from\":\"00:00\",\"to\":\"24:00\"}]');
+         INSERT INTO counters (id, office_id, number, name, state) VALUES (10, 2, 1, 'Quầy 1', 'open');
+         INSERT INTO counter_services (counter_id, service_id) VALUES (10, 10);",
     )
     .execute(&mut conn)
     .await
     .unwrap();
-    let (status, err) = app.get("/api/v1/services").await;
-    assert_eq!(
-        (status, err["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("office_required"))
-    );
-    let (status, body) = app.get("/api/v1/services?office_id=2").await;
+    let kiosk2 = Who::Token(app.device_in(2, "kiosk", None).await);
+    // Each device sees its own office's services only.
+    let (status, body) = app
+        .call_as(kiosk2.clone(), Method::GET, "/api/v1/services", None)
+        .await;
     assert_eq!(
         (status, body["services"].as_array().unwrap().len()),
         (StatusCode::OK, 1)
     );
-    let (status, _) = app.get("/api/v1/services?office_id=3").await;
+    assert_eq!(body["office"]["id"], 2);
+    // A kiosk cannot issue another office's service.
+    let (status, _) = app
+        .post(
+            "/api/v1/tickets",
+            json!({ "service_id": 10, "idempotency_key": "other-office-1" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(app.issue(HO_TICH).await["number"], "A001");
     assert_eq!(
-        app.issue(10).await["number"],
+        app.issue_as(kiosk2.clone(), 10, "none").await["number"],
         "A001",
         "each office numbers on its own"
     );
+    // With two offices, signing in names the office.
+    let password = app.credentials.users["thu"].password.clone();
+    let (status, err) = app
+        .call_as(
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            Some(json!({ "username": "thu", "password": password })),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("office_required"))
+    );
     // An office's counter cannot act on another office's ticket.
-    let other = app.issue(10).await;
+    let other = app.issue_as(kiosk2.clone(), 10, "none").await;
     let (status, _) = app
         .post(
             "/api/v1/counters/1/call",
@@ -184,7 +206,16 @@ async fn several_offices() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, q) = app.get("/api/v1/queue?office_id=2").await;
+    // Nor read it, nor see it in its queue.
+    let (status, _) = app.get(&format!("/api/v1/tickets/{}", other["id"])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, q) = app.get("/api/v1/queue").await;
+    assert_eq!(q["tickets"].as_array().unwrap().len(), 1);
+    // Office 2's own staff does.
+    let staff2 = Who::Token(app.staff_in(2, 10).await);
+    let (_, q) = app
+        .call_as(staff2, Method::GET, "/api/v1/queue", None)
+        .await;
     assert_eq!(q["tickets"].as_array().unwrap().len(), 2);
     // Keys are per office: the same key in two offices is two tickets.
     let body = |s: i64| json!({ "service_id": s, "idempotency_key": "same-key-1" });
@@ -193,7 +224,9 @@ async fn several_offices() {
         StatusCode::CREATED
     );
     assert_eq!(
-        app.post("/api/v1/tickets", body(10)).await.0,
+        app.call_as(kiosk2, Method::POST, "/api/v1/tickets", Some(body(10)))
+            .await
+            .0,
         StatusCode::CREATED
     );
 }
@@ -218,19 +251,24 @@ async fn offices_in_other_time_zones_keep_their_own_day() {
     // Tuesday 23:30 in Tokyo (14:30 UTC, 21:30 in Hà Nội).
     app.clock
         .set(tuesday_nine() + Duration::minutes(12 * 60 + 30));
-    let late = app.issue(10).await;
+    let kiosk = Who::Token(app.device_in(2, "kiosk", None).await);
+    let staff = Who::Token(app.staff_in(2, 10).await);
+    let late = app.issue_as(kiosk.clone(), 10, "none").await;
     assert_eq!(
         (late["number"].as_str(), late["business_date"].as_str()),
         (Some("L001"), Some("2026-12-01"))
     );
     // 00:30 Wednesday in Tokyo, still Tuesday in Hà Nội.
     app.clock.advance(Duration::hours(1));
-    let fresh = app.issue(10).await;
+    let fresh = app.issue_as(kiosk, 10, "none").await;
     assert_eq!(
         (fresh["number"].as_str(), fresh["business_date"].as_str()),
         (Some("L001"), Some("2026-12-02"))
     );
     assert_eq!(app.issue(HO_TICH).await["business_date"], "2026-12-01");
     // The Tokyo counter calls Wednesday's ticket, not Tuesday's leftover.
-    assert_eq!(app.call_next(10).await.unwrap()["id"], fresh["id"]);
+    assert_eq!(
+        app.call_next_as(staff, 10).await.unwrap()["id"],
+        fresh["id"]
+    );
 }

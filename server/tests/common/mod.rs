@@ -15,10 +15,75 @@ use std::sync::Arc;
 use tower::ServiceExt;
 
 /// A server state over a fresh demo office, with its clock and files.
+///
+/// Requests go out as whoever the route is for (see [`Who::for_route`]):
+/// the demo kiosk issues, the staff member signed in at counter N acts at
+/// counter N, the admin administers, the manager reads. Tests of access
+/// itself name the caller with [`TestApp::call_as`].
 pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     pub dir: tempfile::TempDir,
+    /// The demo's credentials file, as the first start wrote it.
+    pub credentials: Credentials,
+    /// Tokens of the sessions opened so far.
+    sessions: tokio::sync::Mutex<std::collections::HashMap<Who, String>>,
+}
+
+/// Who a test request comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Who {
+    /// No credentials at all.
+    Nobody,
+    /// The demo admin.
+    Admin,
+    /// The demo manager, `thu`.
+    Manager,
+    /// A demo staff member signed in at this counter (lan at odd
+    /// counters, minh at even ones).
+    Staff(i64),
+    /// A demo staff member signed in without a counter.
+    StaffAtNoCounter,
+    /// The demo kiosk.
+    Kiosk,
+    /// The demo display.
+    Display,
+    /// Any token.
+    Token(String),
+}
+
+impl Who {
+    /// Whom a route is for, by its path.
+    pub fn for_route(method: &Method, path: &str) -> Who {
+        let parts: Vec<&str> = path.split(['/', '?']).collect();
+        match parts.as_slice() {
+            ["", "api", "v1", "tickets"] if method == Method::POST => Who::Kiosk,
+            ["", "api", "v1", "counters", id, _, ..] => Who::Staff(id.parse().unwrap()),
+            ["", "api", "v1", "admin", ..] => Who::Admin,
+            ["", "api", "v1", "track", ..] | ["", "healthz"] => Who::Nobody,
+            _ => Who::Manager,
+        }
+    }
+}
+
+/// The demo's credentials file.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Credentials {
+    pub server: String,
+    pub users: std::collections::BTreeMap<String, UserSecret>,
+    pub devices: std::collections::BTreeMap<String, DeviceSecret>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct UserSecret {
+    pub role: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DeviceSecret {
+    pub name: String,
+    pub token: String,
 }
 
 /// Tuesday 2026-12-01, 09:00 in Hà Nội / TP.HCM (UTC+7): inside office hours.
@@ -43,6 +108,11 @@ impl TestApp {
         let mut config = Config {
             database: dir.path().join("layso.db"),
             demo_hours: DemoHours::Office,
+            // Tests issue thousands of tickets from one kiosk; the limit
+            // has its own test.
+            kiosk_burst: 1_000_000,
+            // Tests move the clock by days; expiry has its own test.
+            session_hours: 24 * 365,
             ..Config::default()
         };
         change(&mut config);
@@ -50,18 +120,79 @@ impl TestApp {
         let state = layso_server::start(&config, Arc::new(clock.clone()))
             .await
             .unwrap();
-        Self { state, clock, dir }
+        let file = layso_server::credentials::DemoSecrets::path_for(&config.database);
+        let credentials = figment::Figment::from(
+            <figment::providers::Toml as figment::providers::Format>::file(file),
+        )
+        .extract()
+        .unwrap();
+        Self {
+            state,
+            clock,
+            dir,
+            credentials,
+            sessions: Default::default(),
+        }
     }
 
-    /// Sends one request through the router; returns status and JSON body
-    /// (Null for an empty body).
+    /// The token `who` sends (signing in through the API the first time).
+    pub async fn token(&self, who: &Who) -> Option<String> {
+        let (user, counter) = match who {
+            Who::Nobody => return None,
+            Who::Token(t) => return Some(t.clone()),
+            Who::Kiosk => return Some(self.credentials.devices["kiosk"].token.clone()),
+            Who::Display => return Some(self.credentials.devices["display"].token.clone()),
+            Who::Admin => ("admin", None),
+            Who::Manager => ("thu", None),
+            Who::StaffAtNoCounter => ("lan", None),
+            Who::Staff(n) if n % 2 == 1 => ("lan", Some(*n)),
+            Who::Staff(n) => ("minh", Some(*n)),
+        };
+        let mut sessions = self.sessions.lock().await;
+        if let Some(token) = sessions.get(who) {
+            return Some(token.clone());
+        }
+        let (status, body) = self.login(user, counter).await;
+        assert_eq!(status, StatusCode::OK, "login as {user}: {body}");
+        let token = body["token"].as_str().unwrap().to_owned();
+        sessions.insert(who.clone(), token.clone());
+        Some(token)
+    }
+
+    /// Signs a demo user in through the API, with their password from the
+    /// credentials file.
+    pub async fn login(&self, user: &str, counter: Option<i64>) -> (StatusCode, Value) {
+        let password = self.credentials.users[user].password.clone();
+        let body = json!({ "username": user, "password": password,
+                           "counter_id": counter, "office_id": 1 });
+        self.call_as(Who::Nobody, Method::POST, "/api/v1/auth/login", Some(body))
+            .await
+    }
+
+    /// Sends one request through the router as whoever the route is for;
+    /// returns status and JSON body (Null for an empty body).
     pub async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        let who = Who::for_route(&method, path);
+        self.call_as(who, method, path, body).await
+    }
+
+    /// Sends one request through the router as `who`.
+    pub async fn call_as(
+        &self,
+        who: Who,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = Request::builder().method(method).uri(path);
+        if let Some(token) = Box::pin(self.token(&who)).await {
+            req = req.header("authorization", format!("Bearer {token}"));
+        }
         let body = match body {
             Some(v) => {
                 req = req.header("content-type", "application/json");
@@ -102,12 +233,15 @@ impl TestApp {
     }
 
     pub async fn issue_with(&self, service: i64, priority: &str) -> Value {
+        self.issue_as(Who::Kiosk, service, priority).await
+    }
+
+    /// Issues from a given kiosk; panics unless 201.
+    pub async fn issue_as(&self, kiosk: Who, service: i64, priority: &str) -> Value {
         let key = format!("test-{}", next_key());
+        let body = json!({ "service_id": service, "priority": priority, "idempotency_key": key });
         let (status, body) = self
-            .post(
-                "/api/v1/tickets",
-                json!({ "service_id": service, "priority": priority, "idempotency_key": key }),
-            )
+            .call_as(kiosk, Method::POST, "/api/v1/tickets", Some(body))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body
@@ -115,9 +249,13 @@ impl TestApp {
 
     /// call-next at a counter; the ticket, or None on 204.
     pub async fn call_next(&self, counter: i64) -> Option<Value> {
-        let (status, body) = self
-            .post_empty(&format!("/api/v1/counters/{counter}/call-next"))
-            .await;
+        self.call_next_as(Who::Staff(counter), counter).await
+    }
+
+    /// call-next at a counter as `who`.
+    pub async fn call_next_as(&self, who: Who, counter: i64) -> Option<Value> {
+        let path = format!("/api/v1/counters/{counter}/call-next");
+        let (status, body) = self.call_as(who, Method::POST, &path, None).await;
         match status {
             StatusCode::OK => Some(body),
             StatusCode::NO_CONTENT => None,
@@ -131,6 +269,51 @@ impl TestApp {
             "/api/v1/counters/{counter}/tickets/{ticket}/{action}"
         ))
         .await
+    }
+
+    /// Pairs a device of `kind` in `office` straight in the database (for
+    /// offices the demo does not have); its token.
+    pub async fn device_in(&self, office: i64, kind: &str, counter: Option<i64>) -> String {
+        let token = format!("lsd_test_{}", next_key());
+        let key = layso_server::auth::hash(&token);
+        sqlx::query(
+            "INSERT INTO devices (office_id, kind, name, counter_id, token_hash, created_at)
+             VALUES (?, ?, 'Thiết bị thử', ?, ?, 0)",
+        )
+        .bind(office)
+        .bind(kind)
+        .bind(counter)
+        .bind(&key[..])
+        .execute(&mut self.sql().await)
+        .await
+        .unwrap();
+        token
+    }
+
+    /// A staff member of `office` created in the database and signed in at
+    /// `counter` through the API; their token.
+    pub async fn staff_in(&self, office: i64, counter: i64) -> String {
+        let (username, password) = (format!("staff{}", next_key()), "mật khẩu thử nghiệm");
+        let hash = layso_server::auth::hash_password(password.into())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO users (office_id, username, full_name, role, password_hash)
+             VALUES (?, ?, 'Cán bộ thử', 'staff', ?)",
+        )
+        .bind(office)
+        .bind(&username)
+        .bind(hash)
+        .execute(&mut self.sql().await)
+        .await
+        .unwrap();
+        let body = json!({ "username": username, "password": password,
+                           "counter_id": counter, "office_id": office });
+        let (status, body) = self
+            .call_as(Who::Nobody, Method::POST, "/api/v1/auth/login", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_owned()
     }
 
     /// Runs SQL on the file directly (setting up odd cases the API cannot
@@ -178,6 +361,12 @@ pub const DAT_DAI: i64 = 3;
 pub const KINH_DOANH: i64 = 4;
 
 impl TestApp {
+    /// Opens the live event stream of a served app as the demo display.
+    pub async fn events(&self, base: &str, query: &str) -> EventClient {
+        let token = self.token(&Who::Display).await.unwrap();
+        EventClient::connect_with(base, query, &token).await
+    }
+
     /// Serves the app on a real loopback port (port 0) and returns its base URL.
     pub async fn serve(&self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -196,10 +385,15 @@ pub struct EventClient {
 }
 
 impl EventClient {
-    /// Connects to `/api/v1/events?{query}` on a served app.
-    pub async fn connect(base: &str, query: &str) -> Self {
+    /// Connects to `/api/v1/events?{query}` on a served app, with `token`.
+    pub async fn connect_with(base: &str, query: &str, token: &str) -> Self {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let url = format!("{}/api/v1/events?{query}", base.replace("http://", "ws://"));
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         Self { ws }
     }
 

@@ -1,0 +1,213 @@
+//! Accounts and devices: roles, logging in, and the devices an admin pairs.
+//!
+//! Every request but `/healthz`, login, ticket tracking and the API's own
+//! description carries a token: `Authorization: Bearer <token>` (or the
+//! `layso_token` cookie set at login, for browsers). Staff get theirs by
+//! logging in; a device gets its token once, when an admin creates it.
+
+use crate::{CounterId, DeviceId, OfficeId, TicketId, UserId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a person may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Configures the office: users, devices, day close.
+    Admin,
+    /// Monitors the hall and reads reports.
+    Manager,
+    /// Works the counter they signed in to.
+    Staff,
+}
+
+impl Role {
+    /// The name used in the API and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Manager => "manager",
+            Self::Staff => "staff",
+        }
+    }
+
+    /// Parses a name from [`Role::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Admin, Self::Manager, Self::Staff]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// What a device may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// Lists services and issues tickets.
+    Kiosk,
+    /// Reads the queue and its live events.
+    Display,
+    /// Rates the ticket just finished at its counter.
+    Rating,
+}
+
+impl DeviceKind {
+    /// The name used in the API and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kiosk => "kiosk",
+            Self::Display => "display",
+            Self::Rating => "rating",
+        }
+    }
+
+    /// Parses a name from [`DeviceKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Kiosk, Self::Display, Self::Rating]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The user name.
+    pub username: String,
+    /// The password.
+    pub password: String,
+    /// The counter a staff member sits at; signing in takes it over from
+    /// whoever was signed in there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter_id: Option<CounterId>,
+    /// The office, when the server holds several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub office_id: Option<OfficeId>,
+}
+
+/// A person's account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    /// Its id.
+    pub id: UserId,
+    /// Its office.
+    pub office_id: OfficeId,
+    /// The name they sign in with.
+    pub username: String,
+    /// Their full name, e.g. "Nguyễn Thị Lan".
+    pub full_name: String,
+    /// What they may do.
+    pub role: Role,
+}
+
+/// The answer to a login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When the session ends by itself.
+    pub expires_at: DateTime<Utc>,
+    /// Who signed in.
+    pub user: UserView,
+    /// The counter they signed in to.
+    pub counter_id: Option<CounterId>,
+}
+
+/// `GET /api/v1/auth/me`: who the token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Me {
+    /// A signed-in person.
+    User {
+        /// The account.
+        user: UserView,
+        /// The counter they signed in to.
+        counter_id: Option<CounterId>,
+        /// When the session ends.
+        expires_at: DateTime<Utc>,
+    },
+    /// A paired device.
+    Device(DeviceView),
+}
+
+/// `POST /api/v1/admin/devices`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewDeviceRequest {
+    /// What it is.
+    pub kind: DeviceKind,
+    /// A name staff recognise, e.g. "Kiosk sảnh chính".
+    pub name: String,
+    /// A rating tablet's counter (required for one, refused for others).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counter_id: Option<CounterId>,
+}
+
+/// A paired device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceView {
+    /// Its id.
+    pub id: DeviceId,
+    /// Its office.
+    pub office_id: OfficeId,
+    /// What it is.
+    pub kind: DeviceKind,
+    /// Its name.
+    pub name: String,
+    /// A rating tablet's counter.
+    pub counter_id: Option<CounterId>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked; a revoked device is refused everything.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The answer to creating a device: its token, shown this once only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewDeviceResponse {
+    /// The device.
+    pub device: DeviceView,
+    /// Configure the device with it; the server keeps only its hash.
+    pub token: String,
+}
+
+/// `POST /api/v1/admin/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserRequest {
+    /// The name they sign in with: 2–32 of `a-z 0-9 . _ -`.
+    pub username: String,
+    /// Their full name.
+    pub full_name: String,
+    /// What they may do.
+    pub role: Role,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// `PUT /api/v1/admin/users/{id}/password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordRequest {
+    /// At least 10 characters.
+    pub password: String,
+}
+
+/// `POST /api/v1/ratings`: a citizen's rating of the service just given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingRequest {
+    /// The ticket just finished at the tablet's counter.
+    pub ticket_id: TicketId,
+    /// 1 (very unhappy) to 5 (very happy).
+    pub score: u8,
+}
+
+/// A rating as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingView {
+    /// The ticket rated.
+    pub ticket_id: TicketId,
+    /// Its number, e.g. `A007`.
+    pub display_number: String,
+    /// The counter that served it.
+    pub counter_id: CounterId,
+    /// The score, or none for the ticket a tablet may still rate.
+    pub score: Option<u8>,
+}

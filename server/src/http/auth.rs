@@ -1,0 +1,133 @@
+//! Signing in and out: `POST /api/v1/auth/login` (anyone),
+//! `POST /api/v1/auth/logout` (a signed-in person) and
+//! `GET /api/v1/auth/me` (any valid token).
+
+use super::extract::Json;
+use crate::auth::{self, COOKIE, Caller, SESSION_PREFIX, Who};
+use crate::db::accounts::{self, NewSession};
+use crate::db::reads;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse};
+use axum::routing::{get, post};
+use layso_protocol::{LoginRequest, LoginResponse, Me, Role};
+use std::sync::OnceLock;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route(
+            "/api/v1/auth/logout",
+            auth::guard(auth::PEOPLE, post(logout)),
+        )
+        .route(
+            "/api/v1/auth/me",
+            auth::guard(auth::ANYONE_SIGNED_IN, get(me)),
+        )
+}
+
+/// A hash to check wrong user names against, so that they take as long
+/// as wrong passwords and do not reveal which names exist.
+static DECOY: OnceLock<String> = OnceLock::new();
+
+async fn login(
+    State(state): State<AppState>,
+    Json(req): Json<LoginRequest>,
+) -> Result<impl IntoResponse> {
+    let office = reads::resolve_office(&state.db.read, req.office_id).await?;
+    let found = accounts::user_by_name(&state.db.read, office, req.username.trim()).await?;
+    let decoy = match DECOY.get() {
+        Some(hash) => hash.clone(),
+        None => {
+            let hash = auth::hash_password("decoy password".into()).await?;
+            DECOY.get_or_init(|| hash).clone()
+        }
+    };
+    let (user, hash) = match found {
+        Some((user, Some(hash))) => (Some(user), hash),
+        _ => (None, decoy),
+    };
+    let matches = auth::verify_password(req.password, hash).await;
+    let Some(user) = user.filter(|_| matches) else {
+        tracing::info!(username = %req.username.trim(), "refused a sign-in");
+        return Err(Error::BadCredentials);
+    };
+    if req.counter_id.is_some() && user.role != Role::Staff {
+        return Err(Error::InvalidRequest(
+            "only staff sign in to a counter".into(),
+        ));
+    }
+    let token = auth::new_token(SESSION_PREFIX)?;
+    let now = state.clock.now();
+    let length = state.accounts.session_length;
+    let session = NewSession {
+        office,
+        user: user.id,
+        counter: req.counter_id,
+        key: auth::hash(&token),
+        at: now,
+        expires_at: now
+            + chrono::Duration::from_std(length)
+                .map_err(|e| Error::Internal(format!("session length: {e}")))?,
+    };
+    let expires_at = session.expires_at;
+    let ended = state
+        .db
+        .writer
+        .write(move |conn| Box::pin(async move { accounts::open_session(conn, &session).await }))
+        .await?;
+    // Whoever held the counter before is signed out now.
+    state.accounts.forget(&ended);
+    tracing::info!(user = %user.username, counter = ?req.counter_id, "signed in");
+    let cookie = format!(
+        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        length.as_secs()
+    );
+    Ok((
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+        axum::Json(LoginResponse {
+            token,
+            expires_at,
+            user,
+            counter_id: req.counter_id,
+        }),
+    ))
+}
+
+/// 204; the token stops working at once, open streams included.
+async fn logout(State(state): State<AppState>, Caller(who): Caller) -> Result<impl IntoResponse> {
+    let (key, now) = (who.key, state.clock.now());
+    state
+        .db
+        .writer
+        .write(move |conn| Box::pin(async move { accounts::end_session(conn, &key, now).await }))
+        .await?;
+    state.accounts.forget(&[who.key]);
+    let cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    Ok((
+        StatusCode::NO_CONTENT,
+        AppendHeaders([(header::SET_COOKIE, cookie)]),
+    ))
+}
+
+async fn me(State(state): State<AppState>, Caller(who): Caller) -> Result<axum::Json<Me>> {
+    let me = match who.who {
+        Who::User { id, counter, .. } => Me::User {
+            user: accounts::user(&state.db.read, id).await?,
+            counter_id: counter,
+            expires_at: who
+                .expires_at
+                .ok_or_else(|| Error::Internal("a session without an end".into()))?,
+        },
+        Who::Device { id, .. } => Me::Device(
+            accounts::devices(&state.db.read, who.office, Some(id))
+                .await?
+                .pop()
+                .ok_or(Error::NotFound("device"))?,
+        ),
+    };
+    Ok(axum::Json(me))
+}

@@ -1,0 +1,536 @@
+//! Who may do what: the role table over every route, signing in and out,
+//! device revocation, counter takeover, session expiry, the kiosk's rate
+//! limit and the rating tablet.
+
+use crate::common::*;
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Everyone a request can come from in the table.
+const CALLERS: [&str; 10] = [
+    "nobody",
+    "bad-token",
+    "admin",
+    "manager",
+    "staff@1",
+    "staff@2",
+    "staff@none",
+    "kiosk",
+    "display",
+    "rating@1",
+];
+
+/// (method, path, who may) for every route. `who may` lists callers from
+/// [`CALLERS`]; everyone else gets 401 (no valid token) or 403.
+fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
+    let all_valid = vec![
+        "admin",
+        "manager",
+        "staff@1",
+        "staff@2",
+        "staff@none",
+        "kiosk",
+        "display",
+        "rating@1",
+    ];
+    let people = vec!["admin", "manager", "staff@1", "staff@2", "staff@none"];
+    let hall = vec![
+        "admin",
+        "manager",
+        "staff@1",
+        "staff@2",
+        "staff@none",
+        "display",
+    ];
+    let mut services = hall.clone();
+    services.push("kiosk");
+    let public = {
+        let mut p = all_valid.clone();
+        p.extend(["nobody", "bad-token"]);
+        p
+    };
+    let at_counter_1 = vec!["staff@1"];
+    let admin = vec!["admin"];
+    let rating = vec!["rating@1"];
+    use Method as M;
+    vec![
+        (M::GET, "/healthz", public.clone()),
+        (M::GET, "/api/v1/services", services),
+        (M::POST, "/api/v1/tickets", vec!["kiosk"]),
+        (M::GET, "/api/v1/tickets/1", people.clone()),
+        (
+            M::GET,
+            "/api/v1/track/0123456789abcdef0123456789abcdef",
+            public.clone(),
+        ),
+        (M::GET, "/api/v1/queue", hall.clone()),
+        (M::GET, "/api/v1/counters", hall.clone()),
+        (M::GET, "/api/v1/events", hall),
+        (M::POST, "/api/v1/counters/1/pause", at_counter_1.clone()),
+        (M::POST, "/api/v1/counters/1/open", at_counter_1.clone()),
+        (
+            M::POST,
+            "/api/v1/counters/1/call-next",
+            at_counter_1.clone(),
+        ),
+        (M::POST, "/api/v1/counters/1/call", at_counter_1.clone()),
+        (
+            M::POST,
+            "/api/v1/counters/1/tickets/1/recall",
+            at_counter_1.clone(),
+        ),
+        (
+            M::POST,
+            "/api/v1/counters/1/tickets/1/start",
+            at_counter_1.clone(),
+        ),
+        (
+            M::POST,
+            "/api/v1/counters/1/tickets/1/finish",
+            at_counter_1.clone(),
+        ),
+        (
+            M::POST,
+            "/api/v1/counters/1/tickets/1/no-show",
+            at_counter_1.clone(),
+        ),
+        (
+            M::POST,
+            "/api/v1/counters/1/tickets/1/reactivate",
+            at_counter_1.clone(),
+        ),
+        (
+            M::POST,
+            "/api/v1/counters/1/tickets/1/transfer",
+            at_counter_1.clone(),
+        ),
+        (
+            M::POST,
+            "/api/v1/counters/1/tickets/1/cancel",
+            at_counter_1.clone(),
+        ),
+        (M::POST, "/api/v1/counters/1/close", at_counter_1),
+        (M::POST, "/api/v1/admin/close-day", admin.clone()),
+        (M::GET, "/api/v1/admin/devices", admin.clone()),
+        (M::POST, "/api/v1/admin/devices", admin.clone()),
+        (M::POST, "/api/v1/admin/devices/999/revoke", admin.clone()),
+        (M::GET, "/api/v1/admin/users", admin.clone()),
+        (M::POST, "/api/v1/admin/users", admin.clone()),
+        (M::PUT, "/api/v1/admin/users/999/password", admin),
+        (M::GET, "/api/v1/ratings/current", rating.clone()),
+        (M::POST, "/api/v1/ratings", rating),
+        (M::GET, "/api/v1/auth/me", all_valid),
+        (M::POST, "/api/v1/auth/login", public),
+        // Last: it ends the sessions it is allowed for.
+        (M::POST, "/api/v1/auth/logout", people),
+    ]
+}
+
+// Every route with every kind of caller: allowed ones pass the guard (any
+// answer but 401/403), the others get 401 without a valid token and 403
+// with the wrong role or counter.
+#[tokio::test]
+async fn the_role_table() {
+    let app = TestApp::new().await;
+    let (_, tablet) = app
+        .post(
+            "/api/v1/admin/devices",
+            json!({ "kind": "rating", "name": "Máy đánh giá quầy 1", "counter_id": 1 }),
+        )
+        .await;
+    let tablet = tablet["token"].as_str().unwrap().to_owned();
+    let who = |name: &str| match name {
+        "nobody" => Who::Nobody,
+        "bad-token" => Who::Token("lss_0000".into()),
+        "admin" => Who::Admin,
+        "manager" => Who::Manager,
+        "staff@1" => Who::Staff(1),
+        "staff@2" => Who::Staff(2),
+        "staff@none" => Who::StaffAtNoCounter,
+        "kiosk" => Who::Kiosk,
+        "display" => Who::Display,
+        "rating@1" => Who::Token(tablet.clone()),
+        other => panic!("{other}"),
+    };
+    let mut wrong = Vec::new();
+    for (method, path, allowed) in table() {
+        for caller in CALLERS {
+            let (status, body) = app
+                .call_as(who(caller), method.clone(), path, Some(json!({})))
+                .await;
+            let expected_refusal = if ["nobody", "bad-token"].contains(&caller) {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            let ok = if allowed.contains(&caller) {
+                status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN
+            } else {
+                status == expected_refusal
+                    && body["code"]
+                        == if status == StatusCode::UNAUTHORIZED {
+                            "unauthorized"
+                        } else {
+                            "forbidden"
+                        }
+            };
+            if !ok {
+                wrong.push(format!("{method} {path} as {caller}: {status} {body}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+// The first start writes every demo secret to a file only its owner can
+// read, with random passwords that actually sign in.
+#[tokio::test]
+async fn first_start_writes_random_credentials_privately() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::new().await;
+    let other = TestApp::new().await;
+    let file = layso_server::credentials::DemoSecrets::path_for(&app.dir.path().join("layso.db"));
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    for user in ["admin", "thu", "lan", "minh"] {
+        let password = &app.credentials.users[user].password;
+        assert!(password.len() >= 12, "{user}");
+        assert_ne!(password, &other.credentials.users[user].password, "{user}");
+        let (status, body) = app.login(user, None).await;
+        assert_eq!(status, StatusCode::OK, "{user}: {body}");
+    }
+    assert_eq!(app.credentials.users["admin"].role, "admin");
+    assert_eq!(app.credentials.devices["kiosk"].name, "Kiosk sảnh chính");
+    // A wrong password, or a user that does not exist, is the same refusal.
+    for (user, password) in [("admin", "admin"), ("nobody", "whatever-password")] {
+        let (status, body) = app
+            .call_as(
+                Who::Nobody,
+                Method::POST,
+                "/api/v1/auth/login",
+                Some(json!({ "username": user, "password": password })),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("bad_credentials"))
+        );
+    }
+}
+
+// Passwords given in the configuration are the ones that work.
+#[tokio::test]
+async fn configured_passwords_are_used() {
+    let app = TestApp::with_config(|c| {
+        c.initial_passwords
+            .insert("admin".into(), "một mật khẩu dài".into());
+    })
+    .await;
+    assert_eq!(app.credentials.users["admin"].password, "một mật khẩu dài");
+    assert_eq!(app.login("admin", None).await.0, StatusCode::OK);
+}
+
+// A revoked device is refused at once, and its open event stream is closed.
+#[tokio::test]
+async fn a_revoked_device_is_refused_and_its_stream_closed() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let (status, paired) = app
+        .post(
+            "/api/v1/admin/devices",
+            json!({ "kind": "display", "name": "Màn hình tầng 2" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{paired}");
+    let token = paired["token"].as_str().unwrap().to_owned();
+    let display = Who::Token(token.clone());
+    assert_eq!(
+        app.call_as(display.clone(), Method::GET, "/api/v1/queue", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let mut stream = EventClient::connect_with(&base, "", &token).await;
+    assert_eq!(stream.next().await["type"], "hello");
+
+    let (status, revoked) = app
+        .post_empty(&format!(
+            "/api/v1/admin/devices/{}/revoke",
+            paired["device"]["id"]
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(revoked["revoked_at"].is_string());
+    let (status, body) = app
+        .call_as(display, Method::GET, "/api/v1/queue", None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    assert_eq!(stream.closed().await, Some(4401));
+    // The other display goes on.
+    assert_eq!(
+        app.call_as(Who::Display, Method::GET, "/api/v1/queue", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+
+// Logging out ends the session at once; signing in at a counter signs out
+// whoever was there, and the counter's events name the newcomer.
+#[tokio::test]
+async fn logout_and_counter_takeover() {
+    let app = TestApp::new().await;
+    let lan = Who::Token(app.token(&Who::Staff(1)).await.unwrap());
+    assert_eq!(
+        app.call_as(lan.clone(), Method::GET, "/api/v1/auth/me", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // minh takes counter 1 over.
+    let (status, minh) = app.login("minh", Some(1)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.call_as(lan, Method::POST, "/api/v1/counters/1/call-next", None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let minh = Who::Token(minh["token"].as_str().unwrap().to_owned());
+    app.issue(HO_TICH).await;
+    let (status, called) = app
+        .call_as(
+            minh.clone(),
+            Method::POST,
+            "/api/v1/counters/1/call-next",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut conn = app.sql().await;
+    let user: i64 =
+        sqlx::query_scalar("SELECT user_id FROM events WHERE ticket_id = ? AND kind = 'called'")
+            .bind(called["id"].as_i64().unwrap())
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(user, 4, "minh");
+    let (status, _) = app
+        .call_as(minh.clone(), Method::POST, "/api/v1/auth/logout", None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.call_as(minh, Method::GET, "/api/v1/auth/me", None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, counters) = app.get("/api/v1/counters").await;
+    assert_eq!(
+        counters[0]["staff_user_id"],
+        Value::Null,
+        "nobody at counter 1 now"
+    );
+}
+
+// Sessions end by themselves.
+#[tokio::test]
+async fn sessions_expire() {
+    let app = TestApp::with_config(|c| c.session_hours = 12).await;
+    let (_, me) = app.get("/api/v1/auth/me").await;
+    assert_eq!(me["kind"], "user");
+    app.clock.advance(chrono::Duration::hours(12));
+    let (status, _) = app.get("/api/v1/auth/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+// A child pressing the button again and again gets a few tickets, then a
+// friendly refusal in Vietnamese; retries of a ticket already issued never
+// count, and the kiosk may issue again after a pause.
+#[tokio::test]
+async fn a_kiosk_is_rate_limited() {
+    let app = TestApp::with_config(|c| {
+        c.kiosk_burst = 3;
+        c.kiosk_refill_secs = 20;
+    })
+    .await;
+    let body =
+        |n: u32| json!({ "service_id": HO_TICH, "idempotency_key": format!("child-press-{n}") });
+    for n in 0..3 {
+        assert_eq!(
+            app.post("/api/v1/tickets", body(n)).await.0,
+            StatusCode::CREATED
+        );
+    }
+    let mut refused = 0;
+    for n in 3..50 {
+        let (status, err) = app.post("/api/v1/tickets", body(n)).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(err["code"], "rate_limited");
+        assert!(
+            err["citizen_message"]
+                .as_str()
+                .unwrap()
+                .contains("Mời bạn chờ một lát")
+        );
+        refused += 1;
+    }
+    assert_eq!(refused, 47);
+    // A tap already answered, retried (the kiosk lost the answer), is
+    // answered again even now.
+    assert_eq!(app.post("/api/v1/tickets", body(0)).await.0, StatusCode::OK);
+    let (_, snapshot) = app.get("/api/v1/queue").await;
+    assert_eq!(
+        snapshot["tickets"].as_array().unwrap().len(),
+        3,
+        "refusals issued nothing"
+    );
+    app.clock.advance(chrono::Duration::seconds(20));
+    assert_eq!(
+        app.post("/api/v1/tickets", body(100)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.post("/api/v1/tickets", body(101)).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+// The tablet at a counter rates the ticket just finished there, once.
+#[tokio::test]
+async fn the_rating_tablet_rates_the_ticket_just_finished() {
+    let app = TestApp::new().await;
+    let (_, tablet) = app
+        .post(
+            "/api/v1/admin/devices",
+            json!({ "kind": "rating", "name": "Máy đánh giá", "counter_id": 1 }),
+        )
+        .await;
+    let tablet = Who::Token(tablet["token"].as_str().unwrap().to_owned());
+    let rate = |ticket: &Value, score: u8| json!({ "ticket_id": ticket["id"], "score": score });
+    let first = app.issue(HO_TICH).await;
+    let second = app.issue(HO_TICH).await;
+    app.call_next(1).await.unwrap();
+    let (status, _) = app
+        .call_as(tablet.clone(), Method::GET, "/api/v1/ratings/current", None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "nothing finished yet");
+    app.step(1, first["id"].as_i64().unwrap(), "start").await;
+    app.step(1, first["id"].as_i64().unwrap(), "finish").await;
+    let (_, current) = app
+        .call_as(tablet.clone(), Method::GET, "/api/v1/ratings/current", None)
+        .await;
+    assert_eq!(current["display_number"], first["number"]);
+    let (status, err) = app
+        .call_as(
+            tablet.clone(),
+            Method::POST,
+            "/api/v1/ratings",
+            Some(rate(&second, 5)),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("not_ratable"))
+    );
+    let (status, _) = app
+        .call_as(
+            tablet.clone(),
+            Method::POST,
+            "/api/v1/ratings",
+            Some(rate(&first, 9)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, rated) = app
+        .call_as(
+            tablet.clone(),
+            Method::POST,
+            "/api/v1/ratings",
+            Some(rate(&first, 5)),
+        )
+        .await;
+    assert_eq!(
+        (status, rated["score"].as_u64()),
+        (StatusCode::CREATED, Some(5))
+    );
+    let (status, _) = app
+        .call_as(
+            tablet,
+            Method::POST,
+            "/api/v1/ratings",
+            Some(rate(&first, 1)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "once only");
+}
+
+// An admin creates a user who can sign in; a new password ends the user's
+// sessions.
+#[tokio::test]
+async fn admin_manages_users() {
+    let app = TestApp::new().await;
+    let (status, user) = app
+        .post(
+            "/api/v1/admin/users",
+            json!({ "username": "hoa", "full_name": "Phạm Thị Hoa", "role": "staff",
+                    "password": "mật khẩu của Hoa" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{user}");
+    assert_eq!(user["full_name"], "Phạm Thị Hoa");
+    let login =
+        |password: &str| Some(json!({ "username": "hoa", "password": password, "counter_id": 3 }));
+    let (status, session) = app
+        .call_as(
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            login("mật khẩu của Hoa"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let hoa = Who::Token(session["token"].as_str().unwrap().to_owned());
+    let (status, _) = app
+        .post("/api/v1/admin/users", json!({ "username": "hoa", "full_name": "X", "role": "staff", "password": "0123456789" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "name taken");
+    let (status, _) = app
+        .post(
+            "/api/v1/admin/users",
+            json!({ "username": "short", "full_name": "X", "role": "staff", "password": "123" }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "password too short"
+    );
+    let path = format!("/api/v1/admin/users/{}/password", user["id"]);
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({ "password": "một mật khẩu mới" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.call_as(hoa, Method::GET, "/api/v1/auth/me", None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, _) = app
+        .call_as(
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            login("mật khẩu của Hoa"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
