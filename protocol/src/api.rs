@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// An office as clients see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficeView {
     /// Its id.
     pub id: OfficeId,
@@ -24,6 +25,7 @@ pub struct OfficeView {
 
 /// A service as the kiosk and the staff see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceView {
     /// Its id.
     pub id: ServiceId,
@@ -49,6 +51,7 @@ pub struct ServiceView {
 
 /// `GET /api/v1/services`: the office and what it offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServicesResponse {
     /// The office the list is for.
     pub office: OfficeView,
@@ -58,6 +61,7 @@ pub struct ServicesResponse {
 
 /// `POST /api/v1/tickets`: a kiosk asks for a ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssueRequest {
     /// The service the citizen tapped.
     pub service_id: ServiceId,
@@ -72,6 +76,7 @@ pub struct IssueRequest {
 
 /// A ticket as every client sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketView {
     /// Its id.
     pub id: TicketId,
@@ -107,6 +112,7 @@ pub struct TicketView {
 
 /// `POST /api/v1/counters/{id}/call-next` (the body is optional).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallNextRequest {
     /// Finish the ticket this counter is serving first, in the same step
     /// (one click for "done, next please").
@@ -116,6 +122,7 @@ pub struct CallNextRequest {
 
 /// `POST /api/v1/counters/{id}/call`: call one ticket out of turn.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CallTicketRequest {
     /// The ticket to call.
     pub ticket_id: TicketId,
@@ -125,6 +132,7 @@ pub struct CallTicketRequest {
 
 /// `POST /api/v1/counters/{id}/tickets/{ticket}/transfer`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransferRequest {
     /// The service the citizen is sent to.
     pub service_id: ServiceId,
@@ -139,6 +147,7 @@ fn yes() -> bool {
 
 /// A body with an optional free-text reason (cancel).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReasonRequest {
     /// Why, for the audit log.
     #[serde(default)]
@@ -147,6 +156,7 @@ pub struct ReasonRequest {
 
 /// `POST /api/v1/counters/{id}/pause`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PauseRequest {
     /// Shown on the monitor, e.g. "Nghỉ giải lao".
     pub reason: String,
@@ -154,6 +164,7 @@ pub struct PauseRequest {
 
 /// Whether a counter is calling tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CounterState {
     /// Calling tickets.
@@ -184,6 +195,7 @@ impl CounterState {
 
 /// How a counter chooses among the services it serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Selection {
     /// The oldest ticket of any of its services.
@@ -214,6 +226,7 @@ impl Selection {
 
 /// One service as served at a counter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CounterServiceView {
     /// The service.
     pub service_id: ServiceId,
@@ -225,6 +238,7 @@ pub struct CounterServiceView {
 
 /// A counter as the staff console and the monitor see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CounterView {
     /// Its id.
     pub id: CounterId,
@@ -250,6 +264,7 @@ pub struct CounterView {
 
 /// Waiting counts for one service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceQueueView {
     /// The service.
     pub service_id: ServiceId,
@@ -261,6 +276,7 @@ pub struct ServiceQueueView {
 
 /// `GET /api/v1/queue`: the hall right now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueSnapshot {
     /// The office.
     pub office_id: OfficeId,
@@ -283,6 +299,7 @@ pub struct QueueSnapshot {
 
 /// The stable codes of API errors; clients branch on these, never on text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The body or a parameter is malformed or out of range (400/422).
@@ -332,6 +349,7 @@ pub enum ErrorCode {
 
 /// The body of every error response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// What went wrong, for programs.
     pub code: ErrorCode,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a person may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Configures the office: users, devices, day close.
@@ -41,6 +42,7 @@ impl Role {
 
 /// What a device may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     /// Lists services and issues tickets.
@@ -71,6 +73,7 @@ impl DeviceKind {
 
 /// `POST /api/v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The user name.
     pub username: String,
@@ -87,6 +90,7 @@ pub struct LoginRequest {
 
 /// A person's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     /// Its id.
     pub id: UserId,
@@ -102,6 +106,7 @@ pub struct UserView {
 
 /// The answer to a login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// Send it as `Authorization: Bearer <token>`.
     pub token: String,
@@ -115,6 +120,7 @@ pub struct LoginResponse {
 
 /// `GET /api/v1/auth/me`: who the token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Me {
     /// A signed-in person.
@@ -132,6 +138,7 @@ pub enum Me {
 
 /// `POST /api/v1/admin/devices`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewDeviceRequest {
     /// What it is.
     pub kind: DeviceKind,
@@ -144,6 +151,7 @@ pub struct NewDeviceRequest {
 
 /// A paired device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceView {
     /// Its id.
     pub id: DeviceId,
@@ -163,6 +171,7 @@ pub struct DeviceView {
 
 /// The answer to creating a device: its token, shown this once only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewDeviceResponse {
     /// The device.
     pub device: DeviceView,
@@ -172,6 +181,7 @@ pub struct NewDeviceResponse {
 
 /// `POST /api/v1/admin/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUserRequest {
     /// The name they sign in with: 2–32 of `a-z 0-9 . _ -`.
     pub username: String,
@@ -185,6 +195,7 @@ pub struct NewUserRequest {
 
 /// `PUT /api/v1/admin/users/{id}/password`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordRequest {
     /// At least 10 characters.
     pub password: String,
@@ -192,6 +203,7 @@ pub struct PasswordRequest {
 
 /// `POST /api/v1/ratings`: a citizen's rating of the service just given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingRequest {
     /// The ticket just finished at the tablet's counter.
     pub ticket_id: TicketId,
@@ -201,6 +213,7 @@ pub struct RatingRequest {
 
 /// A rating as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingView {
     /// The ticket rated.
     pub ticket_id: TicketId,

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// The query string of `GET /api/v1/events`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventsQuery {
     /// Resume after this sequence number (the last one the client saw).
     /// Without it the stream starts with what happens next.
@@ -34,6 +35,7 @@ pub struct EventsQuery {
 
 /// One frame from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// The first frame of every stream.
@@ -61,6 +63,7 @@ pub enum ServerMessage {
 
 /// The first frame of a stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hello {
     /// The office the stream follows.
     pub office_id: OfficeId,
@@ -73,6 +76,7 @@ pub struct Hello {
 
 /// Why a client must fetch a fresh snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResyncReason {
     /// It missed more events than the server replays.
@@ -86,6 +90,7 @@ pub enum ResyncReason {
 
 /// One entry of the office's event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// Its place in the office's log: 1, 2, 3… with no gaps.
     pub seq: u64,
@@ -99,6 +104,7 @@ pub struct Event {
 
 /// What an event changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// A ticket took a step.
@@ -109,6 +115,7 @@ pub enum Change {
 
 /// The step a ticket took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TicketStep {
     /// Issued at a kiosk.
@@ -172,6 +179,7 @@ impl TicketStep {
 
 /// A ticket's step, with what a display needs to show and say it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketChange {
     /// The step.
     pub step: TicketStep,
@@ -199,6 +207,7 @@ pub struct TicketChange {
 
 /// A counter's change of state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CounterChange {
     /// The counter.
     pub counter_id: CounterId,
@@ -216,6 +225,7 @@ pub struct CounterChange {
 
 /// Waiting counts of an office's services.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueSizes {
     /// The office.
     pub office_id: OfficeId,
@@ -228,6 +238,7 @@ pub struct QueueSizes {
 /// One frame from a client. Any frame (or a WebSocket ping) counts as a
 /// sign of life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMessage {
     /// "Still here."

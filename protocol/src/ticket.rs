@@ -10,6 +10,7 @@ use std::str::FromStr;
 /// `no_show → waiting` (reactivate), transfer back to `waiting` in another
 /// service, `cancelled`, and `expired` for what is left at day close.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TicketState {
     /// In the queue of its service.
@@ -86,6 +87,7 @@ impl FromStr for TicketState {
 
 /// Why a ticket goes before others, by Vietnamese law and office practice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// An ordinary ticket.
@@ -168,6 +170,7 @@ impl FromStr for Priority {
 /// How a service numbers its tickets: an optional letter prefix and a range
 /// that restarts every day (A001…A999, or 1001…1999).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "RawNumbering", into = "RawNumbering")]
 pub struct Numbering {
     prefix: String,
@@ -262,6 +265,7 @@ impl Numbering {
 
 /// A time of day in minutes after midnight, written `HH:MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct TimeOfDay(u16);
 
@@ -320,17 +324,21 @@ impl fmt::Display for TimeOfDay {
 
 /// One issuing window: on these weekdays, from `from` until (not including) `to`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HoursWindow {
     /// ISO weekdays, 1 = Monday … 7 = Sunday.
     pub days: Vec<u8>,
     /// When issuing starts.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "07:30"))]
     pub from: TimeOfDay,
     /// When issuing stops.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "11:15"))]
     pub to: TimeOfDay,
 }
 
 /// When a service issues tickets: any of several windows. Empty means never.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct IssuingHours(pub Vec<HoursWindow>);
 

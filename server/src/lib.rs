@@ -14,6 +14,7 @@ pub mod error;
 pub mod estimate;
 pub mod http;
 pub mod live;
+pub mod metrics;
 pub mod policy;
 pub mod state;
 
@@ -53,8 +54,10 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     let hub = Arc::new(live::Hub::new(Duration::from_millis(
         config.heartbeat_ms.max(100),
     )));
+    let metrics = Arc::new(metrics::Metrics::default());
     tokio::spawn(live::pump(
         hub.clone(),
+        metrics.clone(),
         db.read.clone(),
         clock.clone(),
         db.committed.clone(),
@@ -66,7 +69,7 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
         config.kiosk_burst,
         Duration::from_secs(u64::from(config.kiosk_refill_secs)),
     ));
-    Ok(AppState::new(db, clock, hub, accounts, kiosks))
+    Ok(AppState::new(db, clock, hub, accounts, kiosks, metrics))
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then lets

@@ -12,15 +12,17 @@
 use crate::calendar;
 use crate::db::{events, reads};
 use crate::error::Result;
+use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
 use chrono_tz::Tz;
 use layso_protocol::{
     Change, CounterId, Event, OfficeId, QueueSizes, ServerMessage, ServiceId, ServiceQueueView,
+    TicketStep,
 };
 use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
@@ -102,8 +104,6 @@ pub struct Hub {
     closing: watch::Sender<bool>,
     /// How often streams send heartbeats.
     pub heartbeat: Duration,
-    /// Log events published since start (for `/metrics`).
-    pub published: AtomicU64,
 }
 
 impl Hub {
@@ -114,7 +114,6 @@ impl Hub {
             streams: AtomicUsize::new(0),
             closing: watch::channel(false).0,
             heartbeat,
-            published: AtomicU64::new(0),
         }
     }
 
@@ -214,11 +213,13 @@ pub async fn queue_sizes(
     })
 }
 
-/// Publishes every row the log gains, until the writer stops. After the
-/// rows of one look, publishes the new waiting counts of each office whose
-/// tickets moved, if they changed.
+/// Publishes every row the log gains, until the writer stops, and counts
+/// issues and calls for `/metrics`. After the rows of one look, publishes
+/// the new waiting counts of each office whose tickets moved, if they
+/// changed.
 pub async fn pump(
     hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
     pool: SqlitePool,
     clock: Arc<dyn crate::clock::Clock>,
     mut committed: watch::Receiver<u64>,
@@ -249,10 +250,18 @@ pub async fn pump(
             for logged in rows {
                 last = logged.id;
                 let event = logged.event;
-                if matches!(event.change, Change::Ticket(_)) {
+                if let Change::Ticket(ticket) = &event.change {
                     moved.insert(event.office_id, event.seq);
+                    let count = match ticket.step {
+                        TicketStep::Issued => Some(&metrics.issued),
+                        TicketStep::Called => Some(&metrics.calls),
+                        TicketStep::Recalled => Some(&metrics.recalls),
+                        _ => None,
+                    };
+                    if let Some(count) = count {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
-                hub.published.fetch_add(1, Ordering::Relaxed);
                 let (office, topic) = (event.office_id, topic_of(&event));
                 hub.publish(office, topic, &ServerMessage::Event(event));
             }

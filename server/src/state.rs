@@ -7,6 +7,7 @@ use crate::db::reads::{self, TicketKey};
 use crate::error::Result;
 use crate::estimate::Estimator;
 use crate::live::Hub;
+use crate::metrics::Metrics;
 use layso_protocol::TicketView;
 use std::sync::Arc;
 
@@ -25,17 +26,20 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     /// How fast each kiosk may issue.
     pub kiosks: Arc<KioskLimit>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
-    /// State over an open database, a clock, the live events' hub and the
-    /// accounts' cache.
+    /// State over an open database, a clock, the live events' hub, the
+    /// accounts' cache, the kiosks' limits and the metrics.
     pub fn new(
         db: Db,
         clock: Arc<dyn Clock>,
         hub: Arc<Hub>,
         accounts: Arc<Accounts>,
         kiosks: Arc<KioskLimit>,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             db,
@@ -44,6 +48,7 @@ impl AppState {
             hub,
             accounts,
             kiosks,
+            metrics,
         }
     }
 

@@ -376,6 +376,57 @@ pub async fn counter_office(pool: &SqlitePool, counter: CounterId) -> Result<Off
         .ok_or(Error::NotFound("counter"))
 }
 
+/// An office's id, code and time zone.
+#[derive(Debug, Clone)]
+pub struct OfficeRow {
+    /// Its id.
+    pub id: OfficeId,
+    /// Its short code.
+    pub code: String,
+    /// Its IANA time zone.
+    pub time_zone: String,
+}
+
+/// Every office.
+pub async fn offices(pool: &SqlitePool) -> Result<Vec<OfficeRow>> {
+    let rows = sqlx::query!(r#"SELECT id AS "id!", code, time_zone FROM offices ORDER BY id"#)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| OfficeRow {
+            id: OfficeId(r.id),
+            code: r.code,
+            time_zone: r.time_zone,
+        })
+        .collect())
+}
+
+/// Each active service's code and how many of its tickets wait on `date`.
+pub async fn waiting_per_service(
+    pool: &SqlitePool,
+    office: OfficeId,
+    date: &str,
+) -> Result<Vec<(String, u32)>> {
+    let rows = sqlx::query!(
+        r#"SELECT s.code, COUNT(t.id) AS "waiting!: i64"
+           FROM services s
+           LEFT JOIN tickets t
+             ON t.service_id = s.id AND t.business_date = ?2 AND t.state = 'waiting'
+           WHERE s.office_id = ?1 AND s.active = 1
+           GROUP BY s.id
+           ORDER BY s.position, s.id"#,
+        office.0,
+        date
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.code, count(r.waiting)))
+        .collect())
+}
+
 /// Whether an office already issued a ticket for an idempotency key.
 pub async fn key_used(pool: &SqlitePool, office: OfficeId, key: &IdempotencyKey) -> Result<bool> {
     let key = key.as_str();

@@ -12,6 +12,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
+use layso_protocol::ApiError;
 use layso_protocol::{
     DeviceId, DeviceView, NewDeviceRequest, NewDeviceResponse, NewUserRequest, PasswordRequest,
     UserId, UserView,
@@ -19,11 +20,16 @@ use layso_protocol::{
 use serde::Serialize;
 
 /// How many tickets a day close expired.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClosedDay {
     /// Tickets moved to `expired`.
     pub expired: u64,
 }
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(close_day, devices, pair, revoke, users, create_user, set_password))]
+pub struct Api;
 
 pub fn router() -> Router<AppState> {
     use auth::{ADMIN, guard};
@@ -47,6 +53,14 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/close-day",
+    tag = "admin",
+    description = "Expires what is left open of past days (the server also does it by itself). Admin.",
+    responses((status = 200, body = ClosedDay)),
+    security(("bearer" = []))
+)]
 async fn close_day(State(state): State<AppState>) -> Result<axum::Json<ClosedDay>> {
     let clock = state.clock.clone();
     let expired = state
@@ -57,6 +71,14 @@ async fn close_day(State(state): State<AppState>) -> Result<axum::Json<ClosedDay
     Ok(axum::Json(ClosedDay { expired }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/devices",
+    tag = "admin",
+    description = "The office's paired devices, revoked ones included. Admin.",
+    responses((status = 200, body = Vec<DeviceView>)),
+    security(("bearer" = []))
+)]
 async fn devices(
     State(state): State<AppState>,
     Caller(admin): Caller,
@@ -67,6 +89,15 @@ async fn devices(
 }
 
 /// 201 with the device and its token, which is never shown again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/devices",
+    tag = "admin",
+    description = "Pairs a kiosk, display or rating tablet; the answer carries its token, shown this once. Admin.",
+    request_body = NewDeviceRequest,
+    responses((status = 201, body = NewDeviceResponse), (status = 404, description = "No such counter", body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn pair(
     State(state): State<AppState>,
     Caller(admin): Caller,
@@ -114,6 +145,15 @@ async fn pair(
 }
 
 /// The device stops working at once, its open event streams included.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/devices/{id}/revoke",
+    tag = "admin",
+    description = "Revokes a device: it is refused at once and its event streams close. Admin.",
+    params(("id" = DeviceId, Path, description = "The device")),
+    responses((status = 200, body = DeviceView), (status = 404, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn revoke(
     State(state): State<AppState>,
     Caller(admin): Caller,
@@ -136,6 +176,14 @@ async fn revoke(
         .ok_or(Error::NotFound("device"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users",
+    tag = "admin",
+    description = "The office's users. Admin.",
+    responses((status = 200, body = Vec<UserView>)),
+    security(("bearer" = []))
+)]
 async fn users(
     State(state): State<AppState>,
     Caller(admin): Caller,
@@ -145,6 +193,15 @@ async fn users(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users",
+    tag = "admin",
+    description = "Creates a user with a password. Admin.",
+    request_body = NewUserRequest,
+    responses((status = 201, body = UserView), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn create_user(
     State(state): State<AppState>,
     Caller(admin): Caller,
@@ -192,6 +249,16 @@ async fn create_user(
 }
 
 /// 204; the user's open sessions end.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/users/{id}/password",
+    tag = "admin",
+    description = "Sets a user's password; their open sessions end. Admin.",
+    params(("id" = UserId, Path, description = "The user")),
+    request_body = PasswordRequest,
+    responses((status = 204), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn set_password(
     State(state): State<AppState>,
     Caller(admin): Caller,

@@ -13,8 +13,14 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::{get, post};
+use layso_protocol::ApiError;
 use layso_protocol::{LoginRequest, LoginResponse, Me, Role};
 use std::sync::OnceLock;
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(login, logout, me))]
+pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,6 +39,14 @@ pub fn router() -> Router<AppState> {
 /// as wrong passwords and do not reveal which names exist.
 static DECOY: OnceLock<String> = OnceLock::new();
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    description = "Signs a person in (staff: to a counter, taking it over). Sets the layso_token cookie too.",
+    request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, description = "Wrong user name or password", body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError))
+)]
 async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
@@ -98,6 +112,14 @@ async fn login(
 }
 
 /// 204; the token stops working at once, open streams included.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    description = "Ends the session at once, its event streams included. Staff, manager, admin.",
+    responses((status = 204)),
+    security(("bearer" = []))
+)]
 async fn logout(State(state): State<AppState>, Caller(who): Caller) -> Result<impl IntoResponse> {
     let (key, now) = (who.key, state.clock.now());
     state
@@ -113,6 +135,14 @@ async fn logout(State(state): State<AppState>, Caller(who): Caller) -> Result<im
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = "auth",
+    description = "Who the token belongs to. Any valid token.",
+    responses((status = 200, body = Me)),
+    security(("bearer" = []))
+)]
 async fn me(State(state): State<AppState>, Caller(who): Caller) -> Result<axum::Json<Me>> {
     let me = match who.who {
         Who::User { id, counter, .. } => Me::User {

@@ -17,10 +17,19 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use layso_protocol::ApiError;
 use layso_protocol::{
     CallNextRequest, CallTicketRequest, CounterId, CounterView, PauseRequest, Reason,
     ReasonRequest, TicketId, TicketView, TransferRequest,
 };
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    open, pause, close, call_next, call, recall, start, finish, no_show, reactivate, transfer,
+    cancel
+))]
+pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -100,6 +109,15 @@ async fn change(
     Ok(axum::Json(view))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/open",
+    tag = "counter",
+    description = "Opens the counter. Only the staff member signed in at it.",
+    params(("id" = CounterId, Path, description = "The counter")),
+    responses((status = 200, body = CounterView), (status = 409, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn open(
     State(state): State<AppState>,
     Path(id): Path<CounterId>,
@@ -107,6 +125,16 @@ async fn open(
     change(state, id, CounterChange::Open).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/pause",
+    tag = "counter",
+    description = "Pauses the counter with a reason shown on the monitor.",
+    params(("id" = CounterId, Path, description = "The counter")),
+    request_body = PauseRequest,
+    responses((status = 200, body = CounterView), (status = 409, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn pause(
     State(state): State<AppState>,
     Path(id): Path<CounterId>,
@@ -115,6 +143,15 @@ async fn pause(
     change(state, id, CounterChange::Pause(reason(&req.reason)?)).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/close",
+    tag = "counter",
+    description = "Closes the counter for the day; refused while it holds a ticket.",
+    params(("id" = CounterId, Path, description = "The counter")),
+    responses((status = 200, body = CounterView), (status = 409, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn close(
     State(state): State<AppState>,
     Path(id): Path<CounterId>,
@@ -123,6 +160,16 @@ async fn close(
 }
 
 /// 200 with the called ticket, 204 when nobody waits. The body is optional.
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/call-next",
+    tag = "counter",
+    description = "Calls the next ticket by the counter's policy (priority ratio, service order or weights, oldest first). The body is optional.",
+    params(("id" = CounterId, Path, description = "The counter")),
+    request_body(content = Option<CallNextRequest>),
+    responses((status = 200, description = "The called ticket", body = TicketView), (status = 204, description = "Nobody waits"), (status = 409, description = "Counter not open or still busy", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn call_next(
     State(state): State<AppState>,
     Path(id): Path<CounterId>,
@@ -143,6 +190,16 @@ async fn call_next(
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/call",
+    tag = "counter",
+    description = "Calls a given waiting ticket out of turn, with a reason for the log.",
+    params(("id" = CounterId, Path, description = "The counter")),
+    request_body = CallTicketRequest,
+    responses((status = 200, body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn call(
     State(state): State<AppState>,
     Path(id): Path<CounterId>,
@@ -181,22 +238,67 @@ async fn step(
 
 type Ids = Path<(CounterId, TicketId)>;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/tickets/{ticket}/recall",
+    tag = "counter",
+    description = "Calls the counter's called ticket again (counted).",
+    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
+    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn recall(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
     step(s, c, t, Action::Recall).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/tickets/{ticket}/start",
+    tag = "counter",
+    description = "The citizen arrived: serving.",
+    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
+    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn start(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
     step(s, c, t, Action::Start).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/tickets/{ticket}/finish",
+    tag = "counter",
+    description = "Service finished.",
+    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
+    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn finish(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
     step(s, c, t, Action::Finish).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/tickets/{ticket}/no-show",
+    tag = "counter",
+    description = "The citizen did not come.",
+    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
+    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn no_show(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
     step(s, c, t, Action::NoShow).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/tickets/{ticket}/reactivate",
+    tag = "counter",
+    description = "A no-show ticket goes back to the queue.",
+    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
+    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn reactivate(
     State(s): State<AppState>,
     Path((c, t)): Ids,
@@ -204,6 +306,16 @@ async fn reactivate(
     step(s, c, t, Action::Reactivate).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/tickets/{ticket}/transfer",
+    tag = "counter",
+    description = "Moves the ticket to another service's queue; it keeps its number and, unless told otherwise, its place in time.",
+    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
+    request_body = TransferRequest,
+    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn transfer(
     State(s): State<AppState>,
     Path((c, t)): Ids,
@@ -216,6 +328,16 @@ async fn transfer(
     step(s, c, t, action).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/counters/{id}/tickets/{ticket}/cancel",
+    tag = "counter",
+    description = "Withdraws the ticket, with an optional reason. The body is optional.",
+    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
+    request_body(content = Option<ReasonRequest>),
+    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn cancel(
     State(s): State<AppState>,
     Path((c, t)): Ids,

@@ -21,6 +21,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
+use layso_protocol::{ApiError, CounterId, ServiceId};
 use layso_protocol::{EventsQuery, Hello, OfficeId, ResyncReason, ServerMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,6 +43,14 @@ pub const REVOKED: u16 = 4401;
 /// Clients send heartbeats and little else.
 const MAX_CLIENT_FRAME: usize = 4096;
 
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(connect),
+    components(schemas(layso_protocol::ServerMessage, layso_protocol::ClientMessage))
+)]
+pub struct Api;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/events", auth::guard(auth::HALL, get(connect)))
 }
@@ -62,6 +71,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    tag = "hall",
+    description = "The live event stream: a WebSocket of JSON text frames (ServerMessage), resumable with ?after=<seq>. Clients send a frame (ClientMessage) or a ping at least every three heartbeats. Display, staff, manager, admin.",
+    params(
+        ("after" = Option<u64>, Query, description = "Resume after this seq (the last one seen)"),
+        ("counter" = Option<CounterId>, Query, description = "Only this counter's events"),
+        ("service" = Option<ServiceId>, Query, description = "Only this service's tickets and queue size")
+    ),
+    responses((status = 101, description = "Switching to the WebSocket; frames are ServerMessage"), (status = 422, description = "Not a WebSocket request", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn connect(
     State(state): State<AppState>,
     Caller(who): Caller,

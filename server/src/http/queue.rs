@@ -11,12 +11,25 @@ use axum::routing::get;
 use axum::{Json, Router};
 use layso_protocol::{CounterView, QueueSnapshot, ServiceQueueView};
 
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(snapshot, counters))]
+pub struct Api;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/queue", auth::guard(auth::HALL, get(snapshot)))
         .route("/api/v1/counters", auth::guard(auth::HALL, get(counters)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/queue",
+    tag = "hall",
+    description = "The hall now: waiting counts, counters, today's open tickets, and the event-log seq to resume the live stream after. Display, staff, manager, admin.",
+    responses((status = 200, body = QueueSnapshot)),
+    security(("bearer" = []))
+)]
 async fn snapshot(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -59,6 +72,14 @@ async fn snapshot(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/counters",
+    tag = "hall",
+    description = "Every counter of the office and its state. Display, staff, manager, admin.",
+    responses((status = 200, body = Vec<CounterView>)),
+    security(("bearer" = []))
+)]
 async fn counters(
     State(state): State<AppState>,
     Caller(who): Caller,

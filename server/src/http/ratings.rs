@@ -12,7 +12,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use layso_protocol::ApiError;
 use layso_protocol::{CounterId, DeviceId, RatingRequest, RatingView};
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(current, rate))]
+pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,6 +35,14 @@ fn tablet(who: &auth::Principal) -> Result<(DeviceId, CounterId)> {
         .ok_or_else(|| Error::Forbidden("only a rating tablet at a counter rates".into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/ratings/current",
+    tag = "ratings",
+    description = "The ticket the tablet may rate now: the latest finished at its counter in the last 10 minutes. Rating tablet.",
+    responses((status = 200, body = RatingView), (status = 204, description = "Nothing to rate")),
+    security(("bearer" = []))
+)]
 async fn current(State(state): State<AppState>, Caller(who): Caller) -> Result<Response> {
     let (_, counter) = tablet(&who)?;
     Ok(
@@ -39,6 +53,15 @@ async fn current(State(state): State<AppState>, Caller(who): Caller) -> Result<R
     )
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/ratings",
+    tag = "ratings",
+    description = "Rates the ticket just finished at the tablet's counter, 1 to 5, once. Rating tablet.",
+    request_body = RatingRequest,
+    responses((status = 201, body = RatingView), (status = 409, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn rate(
     State(state): State<AppState>,
     Caller(who): Caller,

@@ -10,10 +10,23 @@ use axum::routing::get;
 use axum::{Json, Router};
 use layso_protocol::ServicesResponse;
 
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list))]
+pub struct Api;
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/services", auth::guard(auth::SERVICES, get(list)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/services",
+    tag = "services",
+    description = "The office and its active services, with waiting counts and whether each issues now. Kiosk, display, staff, manager, admin.",
+    responses((status = 200, body = ServicesResponse)),
+    security(("bearer" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     Caller(who): Caller,

@@ -11,7 +11,13 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use layso_protocol::ApiError;
 use layso_protocol::{IdempotencyKey, IssueRequest, TicketId, TicketView};
+
+/// This module's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(issue, read, track))]
+pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,6 +28,15 @@ pub fn router() -> Router<AppState> {
 
 /// 201 with a new ticket; 200 with the same ticket when the key was seen;
 /// 429 when the kiosk issues faster than its limit.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets",
+    tag = "tickets",
+    description = "Issues a ticket (kiosk only). Durable before the answer; a retry with the same idempotency key returns the same ticket with 200.",
+    request_body = IssueRequest,
+    responses((status = 201, description = "A new ticket", body = TicketView), (status = 200, description = "The ticket this key already got", body = TicketView), (status = 404, description = "No such active service at this office", body = ApiError), (status = 409, description = "Outside issuing hours, daily cap reached or range used up", body = ApiError), (status = 422, description = "Bad body, priority not accepted or key reused for another request", body = ApiError), (status = 429, description = "This kiosk issued too many tickets in a short time (Retry-After)", body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn issue(
     State(state): State<AppState>,
     Caller(kiosk): Caller,
@@ -77,6 +92,15 @@ async fn issue(
     Ok((status, axum::Json(view)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}",
+    tag = "tickets",
+    description = "A ticket of the office, with people ahead and estimated wait while it waits. Staff, manager, admin.",
+    params(("id" = TicketId, Path, description = "The ticket")),
+    responses((status = 200, body = TicketView), (status = 404, body = ApiError)),
+    security(("bearer" = []))
+)]
 async fn read(
     State(state): State<AppState>,
     Caller(who): Caller,
@@ -89,6 +113,14 @@ async fn read(
     Ok(axum::Json(view))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/track/{token}",
+    tag = "tickets",
+    description = "A ticket by the public token its QR code carries. Anyone.",
+    params(("token" = String, Path, description = "The ticket's public token (32 hex digits)")),
+    responses((status = 200, body = TicketView), (status = 404, body = ApiError))
+)]
 async fn track(
     State(state): State<AppState>,
     Path(token): Path<String>,

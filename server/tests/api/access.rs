@@ -22,7 +22,7 @@ const CALLERS: [&str; 10] = [
 
 /// (method, path, who may) for every route. `who may` lists callers from
 /// [`CALLERS`]; everyone else gets 401 (no valid token) or 403.
-fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
+pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
     let all_valid = vec![
         "admin",
         "manager",
@@ -55,6 +55,8 @@ fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
     use Method as M;
     vec![
         (M::GET, "/healthz", public.clone()),
+        (M::GET, "/metrics", public.clone()),
+        (M::GET, "/api/v1/openapi.json", public.clone()),
         (M::GET, "/api/v1/services", services),
         (M::POST, "/api/v1/tickets", vec!["kiosk"]),
         (M::GET, "/api/v1/tickets/1", people.clone()),

@@ -5,6 +5,7 @@ mod common;
 
 mod access;
 mod counters;
+mod docs;
 mod events;
 mod issue;
 mod life;

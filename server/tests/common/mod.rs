@@ -170,7 +170,8 @@ impl TestApp {
     }
 
     /// Sends one request through the router as whoever the route is for;
-    /// returns status and JSON body (Null for an empty body).
+    /// returns status and JSON body (Null for an empty body, a string for a
+    /// text one).
     pub async fn call(
         &self,
         method: Method,
@@ -205,12 +206,19 @@ impl TestApp {
             .await
             .unwrap();
         let status = response.status();
+        let json = response
+            .headers()
+            .get("content-type")
+            .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let value = if bytes.is_empty() {
             Value::Null
-        } else {
+        } else if json {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
+        } else {
+            // Plain text (metrics), kept as a string.
+            Value::String(String::from_utf8_lossy(&bytes).into_owned())
         };
         (status, value)
     }

@@ -1,0 +1,165 @@
+//! `GET /metrics` in Prometheus' text format: tickets issued and calls
+//! (counted by the live pump as the log grows), tickets waiting per service
+//! (read at scrape time), open event streams, and request latency per
+//! route (recorded by [`track`], a layer over every route).
+
+use crate::calendar;
+use crate::db::reads;
+use crate::error::Result;
+use crate::state::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Upper bounds of the latency histogram's buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+/// What the server counts as it runs.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Tickets issued since start.
+    pub issued: AtomicU64,
+    /// First calls of tickets since start.
+    pub calls: AtomicU64,
+    /// Recalls since start.
+    pub recalls: AtomicU64,
+    requests: Mutex<BTreeMap<(String, String), Histogram>>,
+}
+
+/// Request latencies of one route and method.
+#[derive(Debug, Default)]
+struct Histogram {
+    /// Requests at or under each bound of [`BUCKETS`] (not cumulative).
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+impl Metrics {
+    fn observe(&self, method: &str, route: &str, seconds: f64) {
+        let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        let histogram = requests
+            .entry((route.to_owned(), method.to_owned()))
+            .or_default();
+        if let Some(i) = BUCKETS.iter().position(|&b| seconds <= b) {
+            histogram.buckets[i] += 1;
+        }
+        histogram.count += 1;
+        histogram.sum += seconds;
+    }
+}
+
+/// Times every request that matched a route (unmatched ones all count as
+/// `unmatched`, so that scanners cannot grow the label set).
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let method = request.method().as_str().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state
+        .metrics
+        .observe(&method, &route, started.elapsed().as_secs_f64());
+    response
+}
+
+/// The text exposition.
+pub async fn render(state: &AppState) -> Result<String> {
+    let m = &state.metrics;
+    let mut out = String::new();
+    let mut counter = |name: &str, help: &str, value: u64| {
+        let _ = write!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+        );
+    };
+    counter(
+        "layso_tickets_issued_total",
+        "Tickets issued since the server started.",
+        m.issued.load(Ordering::Relaxed),
+    );
+    counter(
+        "layso_calls_total",
+        "Tickets called to a counter (first calls) since the server started.",
+        m.calls.load(Ordering::Relaxed),
+    );
+    counter(
+        "layso_recalls_total",
+        "Tickets called again since the server started.",
+        m.recalls.load(Ordering::Relaxed),
+    );
+
+    out.push_str(
+        "# HELP layso_waiting_tickets Tickets waiting now, per service (the office's today).\n",
+    );
+    out.push_str("# TYPE layso_waiting_tickets gauge\n");
+    let now = state.clock.now();
+    for office in reads::offices(&state.db.read).await? {
+        let date = calendar::local(now, calendar::zone(&office.time_zone)?).date;
+        for (code, waiting) in
+            reads::waiting_per_service(&state.db.read, office.id, &date.to_string()).await?
+        {
+            let _ = writeln!(
+                out,
+                "layso_waiting_tickets{{office=\"{}\",service=\"{}\"}} {waiting}",
+                label(&office.code),
+                label(&code)
+            );
+        }
+    }
+
+    out.push_str("# HELP layso_event_subscribers Open live event streams.\n");
+    out.push_str("# TYPE layso_event_subscribers gauge\n");
+    let _ = writeln!(out, "layso_event_subscribers {}", state.hub.streams());
+
+    out.push_str(
+        "# HELP layso_http_request_duration_seconds Time to answer a request, per route.\n",
+    );
+    out.push_str("# TYPE layso_http_request_duration_seconds histogram\n");
+    let requests = m.requests.lock().unwrap_or_else(|e| e.into_inner());
+    for ((route, method), h) in requests.iter() {
+        let labels = format!("route=\"{}\",method=\"{}\"", label(route), label(method));
+        let mut cumulative = 0;
+        for (bound, n) in BUCKETS.iter().zip(h.buckets) {
+            cumulative += n;
+            let _ = writeln!(
+                out,
+                "layso_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "layso_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+            h.count
+        );
+        let _ = writeln!(
+            out,
+            "layso_http_request_duration_seconds_sum{{{labels}}} {}",
+            h.sum
+        );
+        let _ = writeln!(
+            out,
+            "layso_http_request_duration_seconds_count{{{labels}}} {}",
+            h.count
+        );
+    }
+    Ok(out)
+}
+
+/// A label value with `\`, `"` and newlines escaped.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
