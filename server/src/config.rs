@@ -27,6 +27,9 @@ pub struct Config {
     /// How often the live event stream sends a heartbeat; a client that
     /// sends nothing for three times as long is disconnected.
     pub heartbeat_ms: u64,
+    /// How many live messages a slow event stream may fall behind before it
+    /// is told to resync.
+    pub event_buffer: usize,
     /// How long a staff session lasts, in hours.
     pub session_hours: u32,
     /// How many tickets a kiosk may issue in a burst…
@@ -59,6 +62,7 @@ impl Default for Config {
             demo_hours: DemoHours::Always,
             log: "info".to_owned(),
             heartbeat_ms: 3000,
+            event_buffer: 8192,
             session_hours: 12,
             kiosk_burst: 5,
             kiosk_refill_secs: 10,

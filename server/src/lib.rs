@@ -51,9 +51,10 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
             secrets.log(&file);
         }
     }
-    let hub = Arc::new(live::Hub::new(Duration::from_millis(
-        config.heartbeat_ms.max(100),
-    )));
+    let hub = Arc::new(live::Hub::new(
+        Duration::from_millis(config.heartbeat_ms.max(100)),
+        config.event_buffer,
+    ));
     let metrics = Arc::new(metrics::Metrics::default());
     tokio::spawn(live::pump(
         hub.clone(),

@@ -4,7 +4,8 @@
 //!
 //! Streams never read the broadcast alone: a stream subscribes first, then
 //! replays what it missed from the log itself, then skips live events it
-//! already sent. A stream that falls more than [`BUFFER`] messages behind
+//! already sent. A stream that falls more than `event_buffer` messages
+//! behind (configuration; 8192 by default)
 //! loses its place in the channel, and is told to resync rather than miss
 //! anything silently; nothing a slow stream does holds up the pump or the
 //! other streams.
@@ -25,9 +26,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
-
-/// How many messages a stream may fall behind before it must resync.
-pub const BUFFER: usize = 8192;
 
 /// How many log rows the pump reads at a time.
 const PAGE: u32 = 512;
@@ -107,10 +105,11 @@ pub struct Hub {
 }
 
 impl Hub {
-    /// A hub whose streams beat every `heartbeat`.
-    pub fn new(heartbeat: Duration) -> Self {
+    /// A hub whose streams beat every `heartbeat` and may fall `buffer`
+    /// messages behind before they must resync.
+    pub fn new(heartbeat: Duration, buffer: usize) -> Self {
         Self {
-            sender: broadcast::channel(BUFFER).0,
+            sender: broadcast::channel(buffer.max(1)).0,
             streams: AtomicUsize::new(0),
             closing: watch::channel(false).0,
             heartbeat,

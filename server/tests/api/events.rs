@@ -210,3 +210,44 @@ async fn heartbeats_both_ways() {
     // A client that goes quiet is closed with "policy".
     assert_eq!(stream.closed().await, Some(1008));
 }
+
+// A client that reads too slowly is told to resync, after events that
+// arrived in order without a gap: never a silent miss.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lagging_client_is_told_to_resync() {
+    let app = TestApp::with_config(|c| {
+        c.event_buffer = 16;
+        c.demo_hours = layso_server::config::DemoHours::Always;
+    })
+    .await;
+    let base = app.serve().await;
+    for _ in 0..300 {
+        app.issue(HO_TICH).await;
+    }
+    let mut stream = app.events(&base, "").await;
+    let head = seq(&stream.next().await);
+    // Closing the day expires all 300 in one statement: 300 events in one
+    // commit, published at once, far more than the stream's 16 places.
+    app.clock.advance(chrono::Duration::days(1));
+    let (_, closed) = app.post_empty("/api/v1/admin/close-day").await;
+    assert_eq!(closed["expired"], 300);
+    let mut expected = head + 1;
+    loop {
+        let frame = stream.next().await;
+        match frame["type"].as_str() {
+            Some("event") => {
+                assert_eq!(seq(&frame), expected, "in order, without a gap");
+                expected += 1;
+            }
+            Some("queue") => {}
+            Some("resync") => {
+                assert_eq!(frame["reason"], "lagged");
+                assert!(seq(&frame) >= expected - 1, "{frame}");
+                break;
+            }
+            other => panic!("unexpected {other:?}: {frame}"),
+        }
+    }
+    assert!(expected <= head + 300, "it lagged before the end");
+    assert_eq!(stream.closed().await, Some(1000));
+}
