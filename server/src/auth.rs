@@ -284,6 +284,9 @@ pub const SESSION_PREFIX: &str = "lss_";
 /// Prefix of device tokens.
 pub const DEVICE_PREFIX: &str = "lsd_";
 
+/// The cache drops expired sessions when it grows to this many entries.
+const CACHE_SWEEP_AT: usize = 4096;
+
 /// The principals' cache, and the signal for streams whose token stopped
 /// working.
 #[derive(Debug)]
@@ -313,7 +316,12 @@ impl Accounts {
             None => {
                 let found = accounts::principal(&state.db.read, key, now).await?;
                 if let Some(p) = &found {
-                    lock(&self.cache).insert(*key, p.clone());
+                    let mut cache = lock(&self.cache);
+                    // Sessions nobody uses again would stay forever.
+                    if cache.len() >= CACHE_SWEEP_AT {
+                        cache.retain(|_, p| p.expires_at.is_none_or(|at| at > now));
+                    }
+                    cache.insert(*key, p.clone());
                 }
                 found
             }
