@@ -14,6 +14,7 @@
 
 use crate::db::accounts;
 use crate::error::{Error, Result};
+use crate::live::Hub;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
 use axum::http::header;
@@ -25,9 +26,8 @@ use chrono::{DateTime, Utc};
 use layso_protocol::{CounterId, DeviceId, DeviceKind, OfficeId, Role, UserId};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::broadcast;
 
 /// The SHA-256 of a token: how the database and the cache know it.
 pub type TokenHash = [u8; 32];
@@ -287,22 +287,23 @@ pub const DEVICE_PREFIX: &str = "lsd_";
 /// The cache drops expired sessions when it grows to this many entries.
 const CACHE_SWEEP_AT: usize = 4096;
 
-/// The principals' cache, and the signal for streams whose token stopped
-/// working.
+/// The principals' cache, and where to tell streams that their token
+/// stopped working.
 #[derive(Debug)]
 pub struct Accounts {
     cache: Mutex<HashMap<TokenHash, Principal>>,
-    forgotten: broadcast::Sender<TokenHash>,
+    hub: Arc<Hub>,
     /// How long a session lasts.
     pub session_length: Duration,
 }
 
 impl Accounts {
-    /// An empty cache; sessions last `session_length`.
-    pub fn new(session_length: Duration) -> Self {
+    /// An empty cache; sessions last `session_length`; revocations close
+    /// streams through `hub`.
+    pub fn new(session_length: Duration, hub: Arc<Hub>) -> Self {
         Self {
             cache: Mutex::default(),
-            forgotten: broadcast::channel(1024).0,
+            hub,
             session_length,
         }
     }
@@ -335,13 +336,9 @@ impl Accounts {
         let mut cache = lock(&self.cache);
         for key in keys {
             cache.remove(key);
-            let _ = self.forgotten.send(*key);
         }
-    }
-
-    /// Tokens that stopped working, as they stop.
-    pub fn forgotten(&self) -> broadcast::Receiver<TokenHash> {
-        self.forgotten.subscribe()
+        drop(cache);
+        self.hub.revoke(keys);
     }
 }
 

@@ -63,9 +63,10 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
         clock.clone(),
         db.committed.clone(),
     ));
-    let accounts = Arc::new(auth::Accounts::new(Duration::from_secs(
-        u64::from(config.session_hours.max(1)) * 3600,
-    )));
+    let accounts = Arc::new(auth::Accounts::new(
+        Duration::from_secs(u64::from(config.session_hours.max(1)) * 3600),
+        hub.clone(),
+    ));
     let kiosks = Arc::new(auth::KioskLimit::new(
         config.kiosk_burst,
         Duration::from_secs(u64::from(config.kiosk_refill_secs)),

@@ -10,6 +10,7 @@
 //! anything silently; nothing a slow stream does holds up the pump or the
 //! other streams.
 
+use crate::auth::TokenHash;
 use crate::calendar;
 use crate::db::{events, reads};
 use crate::error::Result;
@@ -33,19 +34,19 @@ const PAGE: u32 = 512;
 /// One message for the streams, serialized once for all of them.
 #[derive(Debug)]
 pub struct Published {
-    /// The office it belongs to.
-    pub office: OfficeId,
     /// What it is about, for filtering and resuming.
     pub topic: Topic,
-    /// The JSON text frame.
+    /// The JSON text frame (empty for the streams' own signals).
     pub text: Utf8Bytes,
 }
 
 /// What a published message is about.
 #[derive(Debug)]
 pub enum Topic {
-    /// A log event: its sequence number, counter and service.
+    /// A log event: its office, sequence number, counter and service.
     Event {
+        /// The office whose log it is in.
+        office: OfficeId,
         /// Its place in the office's log.
         seq: u64,
         /// The counter involved.
@@ -56,6 +57,10 @@ pub enum Topic {
     /// New waiting counts (kept whole, so that a stream following one
     /// service can send just that one).
     Queue(QueueSizes),
+    /// A token stopped working: its streams close.
+    Revoked(TokenHash),
+    /// The server is shutting down: every stream closes.
+    Shutdown,
 }
 
 /// A stream's filters (see `EventsQuery`).
@@ -93,13 +98,14 @@ impl Filter {
     }
 }
 
-/// The streams' meeting point: the broadcast channel, the count of open
-/// streams, and the signal that tells them to close at shutdown.
+/// The streams' meeting point: the broadcast channel (which also carries
+/// the signals that close streams: a revoked token, shutdown) and the count
+/// of open streams. One channel means one registration per stream, however
+/// many reasons it has to wake up.
 #[derive(Debug)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Published>>,
     streams: AtomicUsize,
-    closing: watch::Sender<bool>,
     /// How often streams send heartbeats.
     pub heartbeat: Duration,
 }
@@ -111,7 +117,6 @@ impl Hub {
         Self {
             sender: broadcast::channel(buffer.max(1)).0,
             streams: AtomicUsize::new(0),
-            closing: watch::channel(false).0,
             heartbeat,
         }
     }
@@ -122,7 +127,6 @@ impl Hub {
         self.streams.fetch_add(1, Ordering::Relaxed);
         Subscription {
             receiver: self.sender.subscribe(),
-            closing: self.closing.subscribe(),
             hub: self.clone(),
         }
     }
@@ -134,15 +138,28 @@ impl Hub {
 
     /// Tells every stream to close (server shutdown).
     pub fn close_all(&self) {
-        self.closing.send_replace(true);
+        self.signal(Topic::Shutdown);
     }
 
-    fn publish(&self, office: OfficeId, topic: Topic, message: &ServerMessage) {
+    /// Closes the streams of tokens that stopped working.
+    pub fn revoke(&self, keys: &[TokenHash]) {
+        for key in keys {
+            self.signal(Topic::Revoked(*key));
+        }
+    }
+
+    fn signal(&self, topic: Topic) {
+        // No receiver is fine: nobody is watching.
+        let _ = self.sender.send(Arc::new(Published {
+            topic,
+            text: Utf8Bytes::default(),
+        }));
+    }
+
+    fn publish(&self, topic: Topic, message: &ServerMessage) {
         match serde_json::to_string(message) {
             Ok(text) => {
-                // No receiver is fine: nobody is watching.
                 let _ = self.sender.send(Arc::new(Published {
-                    office,
                     topic,
                     text: text.into(),
                 }));
@@ -156,8 +173,6 @@ impl Hub {
 pub struct Subscription {
     /// Published messages, oldest first.
     pub receiver: broadcast::Receiver<Arc<Published>>,
-    /// Becomes `true` when the server shuts down.
-    pub closing: watch::Receiver<bool>,
     hub: Arc<Hub>,
 }
 
@@ -182,6 +197,7 @@ pub fn topic_of(event: &Event) -> Topic {
         Change::Counter(c) => (Some(c.counter_id), None),
     };
     Topic::Event {
+        office: event.office_id,
         seq: event.seq,
         counter,
         service,
@@ -261,8 +277,8 @@ pub async fn pump(
                         count.fetch_add(1, Ordering::Relaxed);
                     }
                 }
-                let (office, topic) = (event.office_id, topic_of(&event));
-                hub.publish(office, topic, &ServerMessage::Event(event));
+                let topic = topic_of(&event);
+                hub.publish(topic, &ServerMessage::Event(event));
             }
             if !full {
                 break;
@@ -273,7 +289,7 @@ pub async fn pump(
                 Ok(sizes) if shown.get(&office) != Some(&sizes.services) => {
                     shown.insert(office, sizes.services.clone());
                     let message = ServerMessage::Queue(sizes.clone());
-                    hub.publish(office, Topic::Queue(sizes), &message);
+                    hub.publish(Topic::Queue(sizes), &message);
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "live events: cannot count the queue"),

@@ -21,12 +21,13 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
+use futures_util::SinkExt;
 use layso_protocol::{ApiError, CounterId, ServiceId};
 use layso_protocol::{EventsQuery, Hello, OfficeId, ResyncReason, ServerMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
 /// The most events a reconnecting client is sent from the log; further
@@ -39,6 +40,12 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// The close code of a stream whose token stopped working (4000–4999 are
 /// the application's; this one mirrors HTTP 401).
 pub const REVOKED: u16 = 4401;
+
+/// The most messages forwarded between two flushes.
+const BURST: usize = 64;
+
+/// Frames collect in the socket's buffer up to this size until a flush.
+const WRITE_BUFFER: usize = 64 * 1024;
 
 /// Clients send heartbeats and little else.
 const MAX_CLIENT_FRAME: usize = 4096;
@@ -97,7 +104,7 @@ async fn connect(
     };
     Ok(upgrade
         .read_buffer_size(MAX_CLIENT_FRAME)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER)
         .max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
         .on_upgrade(move |socket| async move {
@@ -158,7 +165,6 @@ impl Stream {
     async fn run(&mut self, state: &AppState, after: Option<u64>) -> Result<End, Gone> {
         let hub = &state.hub;
         let mut live = hub.subscribe();
-        let mut forgotten = state.accounts.forgotten();
         // A session's end is an instant; a device's token never expires.
         let expires = self
             .who
@@ -203,44 +209,75 @@ impl Stream {
             .await?;
 
         let mut beat = tokio::time::interval_at(Instant::now() + hub.heartbeat, hub.heartbeat);
-        let silence = hub.heartbeat * 3;
-        let mut heard = Instant::now();
+        // One timer, moved when the client speaks, not one per loop.
+        let silence = tokio::time::sleep(hub.heartbeat * 3);
+        tokio::pin!(silence);
         loop {
             tokio::select! {
-                message = live.receiver.recv() => match message {
-                    Ok(published) => self.forward(&published).await?,
-                    Err(RecvError::Lagged(_)) => {
-                        let head = read(events::head(&state.db.read, self.office).await)?;
-                        self.resync(ResyncReason::Lagged, head).await?;
-                        return Ok(End::Resync);
+                message = live.receiver.recv() => {
+                    if let Some(end) = self.forward_burst(state, message, &mut live.receiver).await? {
+                        return Ok(end);
                     }
-                    Err(RecvError::Closed) => return Ok(End::Shutdown),
-                },
+                }
                 _ = beat.tick() => {
                     self.send(&ServerMessage::Heartbeat { seq: self.position }).await?;
                 }
                 frame = self.socket.recv() => match frame {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(End::ClientGone),
                     // Any frame is a sign of life; pings are answered by the socket.
-                    Some(Ok(_)) => heard = Instant::now(),
+                    Some(Ok(_)) => silence.as_mut().reset(Instant::now() + hub.heartbeat * 3),
                 },
-                () = tokio::time::sleep_until(heard + silence) => return Ok(End::Silent),
-                _ = live.closing.changed() => return Ok(End::Shutdown),
-                key = forgotten.recv() => match key {
-                    Ok(key) if key == self.who.key => return Ok(End::Revoked),
-                    Ok(_) => {}
-                    // Missed some: ask whether this token still works.
-                    Err(RecvError::Lagged(_)) => {
-                        let still = state.accounts.principal(state, &self.who.key).await;
-                        if !matches!(still, Ok(Some(_))) {
-                            return Ok(End::Revoked);
-                        }
-                    }
-                    Err(RecvError::Closed) => return Ok(End::Shutdown),
-                },
+                () = &mut silence => return Ok(End::Silent),
                 () = &mut expiry => return Ok(End::Revoked),
             }
         }
+    }
+
+    /// Forwards `first` and whatever else is already waiting (up to
+    /// [`BURST`] messages) with one flush: a call and its new waiting
+    /// counts leave in one write. Returns how the stream ends, if it does.
+    async fn forward_burst(
+        &mut self,
+        state: &AppState,
+        first: Result<Arc<Published>, RecvError>,
+        receiver: &mut tokio::sync::broadcast::Receiver<Arc<Published>>,
+    ) -> Result<Option<End>, Gone> {
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some(message) = next.take() {
+            taken += 1;
+            let end = match message {
+                Ok(published) => match &published.topic {
+                    Topic::Revoked(key) if *key == self.who.key => Some(End::Revoked),
+                    Topic::Revoked(_) => None,
+                    Topic::Shutdown => Some(End::Shutdown),
+                    _ => {
+                        self.forward(&published).await?;
+                        None
+                    }
+                },
+                Err(RecvError::Lagged(_)) => {
+                    let head = read(events::head(&state.db.read, self.office).await)?;
+                    self.resync(ResyncReason::Lagged, head).await?;
+                    Some(End::Resync)
+                }
+                Err(RecvError::Closed) => Some(End::Shutdown),
+            };
+            if end.is_some() {
+                self.flush().await?;
+                return Ok(end);
+            }
+            if taken < BURST {
+                next = match receiver.try_recv() {
+                    Ok(published) => Some(Ok(published)),
+                    Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                    Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                    Err(TryRecvError::Empty) => None,
+                };
+            }
+        }
+        self.flush().await?;
+        Ok(None)
     }
 
     /// Sends what the log holds after `after`, in order.
@@ -268,34 +305,35 @@ impl Stream {
         Ok(())
     }
 
-    /// Sends a published message unless it is another office's, filtered
-    /// out, or already sent by the replay.
+    /// Queues a published message for the next flush, unless it is another
+    /// office's, filtered out, or already sent by the replay.
     async fn forward(&mut self, published: &Arc<Published>) -> Result<(), Gone> {
-        if published.office != self.office {
-            return Ok(());
-        }
         match &published.topic {
+            Topic::Event { office, .. } if *office != self.office => {}
+            Topic::Queue(sizes) if sizes.office_id != self.office => {}
             Topic::Event {
                 seq,
                 counter,
                 service,
+                ..
             } => {
                 if *seq <= self.position {
                     return Ok(());
                 }
                 self.position = *seq;
                 if self.filter.passes(*counter, *service) {
-                    self.send_text(published.text.clone()).await?;
+                    self.feed(published.text.clone()).await?;
                 }
             }
             Topic::Queue(sizes) => {
                 if self.filter.service.is_none() {
-                    self.send_text(published.text.clone()).await?;
+                    self.feed(published.text.clone()).await?;
                 } else {
                     let sizes = self.filter.sizes(sizes);
-                    self.send(&ServerMessage::Queue(sizes)).await?;
+                    self.feed(live::frame(&ServerMessage::Queue(sizes))).await?;
                 }
             }
+            Topic::Revoked(_) | Topic::Shutdown => {}
         }
         Ok(())
     }
@@ -309,7 +347,24 @@ impl Stream {
     }
 
     async fn send_text(&mut self, text: axum::extract::ws::Utf8Bytes) -> Result<(), Gone> {
-        match tokio::time::timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text))).await {
+        self.feed(text).await?;
+        self.flush().await
+    }
+
+    /// Adds a frame to the socket's write buffer.
+    async fn feed(&mut self, text: axum::extract::ws::Utf8Bytes) -> Result<(), Gone> {
+        let fed = SinkExt::feed(&mut self.socket, Message::Text(text));
+        match tokio::time::timeout(SEND_TIMEOUT, fed).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(Gone(error.to_string())),
+            Err(_) => Err(Gone("send timed out".into())),
+        }
+    }
+
+    /// Writes what was fed out to the client.
+    async fn flush(&mut self) -> Result<(), Gone> {
+        let flushed = SinkExt::flush(&mut self.socket);
+        match tokio::time::timeout(SEND_TIMEOUT, flushed).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(error)) => Err(Gone(error.to_string())),
             Err(_) => Err(Gone("send timed out".into())),
