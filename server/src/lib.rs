@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod policy;
 pub mod state;
 
+use axum::serve::ListenerExt;
 use clock::Clock;
 use config::Config;
 use db::Db;
@@ -89,6 +90,15 @@ pub async fn serve(
         shutdown.await;
         hub.close_all();
     };
+    // Without TCP_NODELAY a stream's second small frame waits for the
+    // client to acknowledge the first, and clients that only listen delay
+    // their acknowledgements: tens of milliseconds on a call's way to the
+    // hall's screens.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     let result = axum::serve(listener, http::app(state))
         .with_graceful_shutdown(shutdown)
         .await;
