@@ -59,7 +59,6 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     let metrics = Arc::new(metrics::Metrics::default());
     tokio::spawn(live::pump(
         hub.clone(),
-        metrics.clone(),
         db.read.clone(),
         clock.clone(),
         db.committed.clone(),

@@ -14,12 +14,11 @@ use crate::auth::TokenHash;
 use crate::calendar;
 use crate::db::{events, reads};
 use crate::error::Result;
-use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
 use chrono_tz::Tz;
 use layso_protocol::{
     Change, CounterId, Event, OfficeId, QueueSizes, ServerMessage, ServiceId, ServiceQueueView,
-    TicketStep,
+    TicketState,
 };
 use sqlx::SqlitePool;
 use std::collections::HashMap;
@@ -228,54 +227,58 @@ pub async fn queue_sizes(
     })
 }
 
-/// Publishes every row the log gains, until the writer stops, and counts
-/// issues and calls for `/metrics`. After the rows of one look, publishes
-/// the new waiting counts of each office whose tickets moved, if they
-/// changed.
+/// The waiting counts are read at most this often (they cost a count of
+/// each line): under a burst of issues, once per burst, not per commit.
+const COUNT_EVERY: Duration = Duration::from_millis(25);
+
+/// Publishes every row the log gains, until the writer stops. After the
+/// rows of one look, publishes the new waiting counts of each office whose
+/// lines moved, if they changed (at most every [`COUNT_EVERY`]).
+///
+/// With no stream open it reads nothing: it only moves its place to the
+/// log's end, reading that end *before* it checks that nobody subscribed,
+/// so that a stream that subscribes meanwhile finds everything up to there
+/// in the log itself and everything after it from the pump.
 pub async fn pump(
     hub: Arc<Hub>,
-    metrics: Arc<Metrics>,
     pool: SqlitePool,
     clock: Arc<dyn crate::clock::Clock>,
     mut committed: watch::Receiver<u64>,
 ) {
-    let mut last = loop {
-        match events::last_id(&pool).await {
-            Ok(id) => break id,
-            Err(error) => {
-                tracing::warn!(%error, "live events: cannot read the log; retrying");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    };
+    let mut last = read_retrying(|| events::last_id(&pool)).await;
     let mut zones = HashMap::new();
     let mut shown: HashMap<OfficeId, Vec<ServiceQueueView>> = HashMap::new();
-    while committed.changed().await.is_ok() {
-        let mut moved: HashMap<OfficeId, u64> = HashMap::new();
-        loop {
-            let rows = match events::after_id(&pool, last, PAGE).await {
-                Ok(rows) => rows,
-                Err(error) => {
-                    tracing::warn!(%error, "live events: cannot read the log; retrying");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
+    // Offices whose lines moved, with the seq their counts will be as of.
+    let mut moved: HashMap<OfficeId, u64> = HashMap::new();
+    let mut next_count = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            changed = committed.changed() => {
+                if changed.is_err() {
+                    return;
                 }
-            };
+            }
+            () = tokio::time::sleep_until(next_count), if !moved.is_empty() => {}
+        }
+        if hub.streams() == 0 {
+            let end = read_retrying(|| events::last_id(&pool)).await;
+            if hub.streams() == 0 {
+                last = end;
+                moved.clear();
+                continue;
+            }
+        }
+        loop {
+            let rows = read_retrying(|| events::after_id(&pool, last, PAGE)).await;
             let full = rows.len() == PAGE as usize;
             for logged in rows {
                 last = logged.id;
                 let event = logged.event;
-                if let Change::Ticket(ticket) = &event.change {
+                if let Change::Ticket(ticket) = &event.change
+                    && (ticket.from == Some(TicketState::Waiting)
+                        || ticket.to == TicketState::Waiting)
+                {
                     moved.insert(event.office_id, event.seq);
-                    let count = match ticket.step {
-                        TicketStep::Issued => Some(&metrics.issued),
-                        TicketStep::Called => Some(&metrics.calls),
-                        TicketStep::Recalled => Some(&metrics.recalls),
-                        _ => None,
-                    };
-                    if let Some(count) = count {
-                        count.fetch_add(1, Ordering::Relaxed);
-                    }
                 }
                 let topic = topic_of(&event);
                 hub.publish(topic, &ServerMessage::Event(event));
@@ -284,7 +287,12 @@ pub async fn pump(
                 break;
             }
         }
-        for (office, seq) in moved {
+        let now = tokio::time::Instant::now();
+        if moved.is_empty() || now < next_count {
+            continue;
+        }
+        next_count = now + COUNT_EVERY;
+        for (office, seq) in moved.drain() {
             match queue_sizes(&pool, &mut zones, office, clock.now(), seq).await {
                 Ok(sizes) if shown.get(&office) != Some(&sizes.services) => {
                     shown.insert(office, sizes.services.clone());
@@ -293,6 +301,24 @@ pub async fn pump(
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "live events: cannot count the queue"),
+            }
+        }
+    }
+}
+
+/// Runs a read of the log until it succeeds (a busy or locked file is
+/// momentary), logging each failure.
+async fn read_retrying<T, F, Fut>(read: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    loop {
+        match read().await {
+            Ok(value) => return value,
+            Err(error) => {
+                tracing::warn!(%error, "live events: cannot read the log; retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
     }

@@ -1,5 +1,5 @@
 //! `GET /metrics` in Prometheus' text format: tickets issued and calls
-//! (counted by the live pump as the log grows), tickets waiting per service
+//! (counted by the routes that make them), tickets waiting per service
 //! (read at scrape time), open event streams, and request latency per
 //! route (recorded by [`track`], a layer over every route).
 

@@ -22,6 +22,7 @@ use layso_protocol::{
     CallNextRequest, CallTicketRequest, CounterId, CounterView, PauseRequest, Reason,
     ReasonRequest, TicketId, TicketView, TransferRequest,
 };
+use std::sync::atomic::Ordering;
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
@@ -183,6 +184,7 @@ async fn call_next(
     };
     match state.db.writer.call_next(id, req.finish_current).await? {
         Some(ticket) => {
+            state.metrics.calls.fetch_add(1, Ordering::Relaxed);
             tracing::info!(counter = id.0, ticket = ticket.id.0, number = %ticket.number, "called");
             Ok(axum::Json(ticket).into_response())
         }
@@ -215,6 +217,7 @@ async fn call(
             Box::pin(async move { calls::call_ticket(conn, clock.now(), id, ticket, why).await })
         })
         .await?;
+    state.metrics.calls.fetch_add(1, Ordering::Relaxed);
     Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?))
 }
 
@@ -248,7 +251,10 @@ type Ids = Path<(CounterId, TicketId)>;
     security(("bearer" = []))
 )]
 async fn recall(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
-    step(s, c, t, Action::Recall).await
+    let metrics = s.metrics.clone();
+    let view = step(s, c, t, Action::Recall).await?;
+    metrics.recalls.fetch_add(1, Ordering::Relaxed);
+    Ok(view)
 }
 
 #[utoipa::path(

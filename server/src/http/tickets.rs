@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use layso_protocol::ApiError;
 use layso_protocol::{IdempotencyKey, IssueRequest, TicketId, TicketView};
+use std::sync::atomic::Ordering;
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
@@ -74,6 +75,9 @@ async fn issue(
             return Err(error);
         }
     };
+    if issued.created {
+        state.metrics.issued.fetch_add(1, Ordering::Relaxed);
+    }
     if taken && !issued.created {
         // A retry of an earlier tap issued nothing new.
         state.kiosks.give_back(device);
