@@ -223,7 +223,11 @@ pub async fn queue_sizes(
     Ok(QueueSizes {
         office_id: office,
         as_of: seq,
-        services: events::queue_sizes(pool, office, &date).await?,
+        services: events::lines(pool, office, &date)
+            .await?
+            .into_iter()
+            .map(|line| line.view)
+            .collect(),
     })
 }
 

@@ -4,7 +4,7 @@
 //! route (recorded by [`track`], a layer over every route).
 
 use crate::calendar;
-use crate::db::reads;
+use crate::db::{events, reads};
 use crate::error::Result;
 use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -106,14 +106,13 @@ pub async fn render(state: &AppState) -> Result<String> {
     let now = state.clock.now();
     for office in reads::offices(&state.db.read).await? {
         let date = calendar::local(now, calendar::zone(&office.time_zone)?).date;
-        for (code, waiting) in
-            reads::waiting_per_service(&state.db.read, office.id, &date.to_string()).await?
-        {
+        for line in events::lines(&state.db.read, office.id, &date.to_string()).await? {
             let _ = writeln!(
                 out,
-                "layso_waiting_tickets{{office=\"{}\",service=\"{}\"}} {waiting}",
+                "layso_waiting_tickets{{office=\"{}\",service=\"{}\"}} {}",
                 label(&office.code),
-                label(&code)
+                label(&line.code),
+                line.view.waiting
             );
         }
     }

@@ -102,44 +102,53 @@ pub async fn user_by_name(
     .transpose()
 }
 
+/// A user row as read for [`UserView`].
+struct UserRow {
+    id: i64,
+    office_id: i64,
+    username: String,
+    full_name: String,
+    role: String,
+}
+
+impl UserRow {
+    fn view(self) -> Result<UserView> {
+        Ok(UserView {
+            id: UserId(self.id),
+            office_id: OfficeId(self.office_id),
+            username: self.username,
+            full_name: self.full_name,
+            role: role(&self.role)?,
+        })
+    }
+}
+
 /// A user by id.
 pub async fn user(pool: &SqlitePool, id: UserId) -> Result<UserView> {
-    let r = sqlx::query!(
+    sqlx::query_as!(
+        UserRow,
         r#"SELECT id AS "id!", office_id, username, full_name, role FROM users WHERE id = ?"#,
         id.0
     )
     .fetch_optional(pool)
     .await?
-    .ok_or(Error::NotFound("user"))?;
-    Ok(UserView {
-        id: UserId(r.id),
-        office_id: OfficeId(r.office_id),
-        username: r.username,
-        full_name: r.full_name,
-        role: role(&r.role)?,
-    })
+    .ok_or(Error::NotFound("user"))?
+    .view()
 }
 
 /// Every user of an office, by name.
 pub async fn users(pool: &SqlitePool, office: OfficeId) -> Result<Vec<UserView>> {
-    let rows = sqlx::query!(
+    sqlx::query_as!(
+        UserRow,
         r#"SELECT id AS "id!", office_id, username, full_name, role FROM users
            WHERE office_id = ? ORDER BY username"#,
         office.0
     )
     .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(UserView {
-                id: UserId(r.id),
-                office_id: OfficeId(r.office_id),
-                username: r.username,
-                full_name: r.full_name,
-                role: role(&r.role)?,
-            })
-        })
-        .collect()
+    .await?
+    .into_iter()
+    .map(UserRow::view)
+    .collect()
 }
 
 /// A new session to open.

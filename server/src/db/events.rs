@@ -168,14 +168,19 @@ pub async fn head(pool: &SqlitePool, office: OfficeId) -> Result<u64> {
     Ok(seq.try_into().unwrap_or(0))
 }
 
+/// One service's waiting line on a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// The service's code (for metrics' labels).
+    pub code: String,
+    /// Its counts, as clients see them.
+    pub view: ServiceQueueView,
+}
+
 /// How many tickets wait in each active service of an office on `date`.
-pub async fn queue_sizes(
-    pool: &SqlitePool,
-    office: OfficeId,
-    date: &str,
-) -> Result<Vec<ServiceQueueView>> {
+pub async fn lines(pool: &SqlitePool, office: OfficeId, date: &str) -> Result<Vec<Line>> {
     let rows = sqlx::query!(
-        r#"SELECT s.id AS "id!", COUNT(t.id) AS "waiting!: i64",
+        r#"SELECT s.id AS "id!", s.code, COUNT(t.id) AS "waiting!: i64",
                   COALESCE(SUM(t.is_priority), 0) AS "priority!: i64"
            FROM services s
            LEFT JOIN tickets t
@@ -190,10 +195,13 @@ pub async fn queue_sizes(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| ServiceQueueView {
-            service_id: ServiceId(r.id),
-            waiting: u32::try_from(r.waiting).unwrap_or(u32::MAX),
-            priority_waiting: u32::try_from(r.priority).unwrap_or(u32::MAX),
+        .map(|r| Line {
+            code: r.code,
+            view: ServiceQueueView {
+                service_id: ServiceId(r.id),
+                waiting: u32::try_from(r.waiting).unwrap_or(u32::MAX),
+                priority_waiting: u32::try_from(r.priority).unwrap_or(u32::MAX),
+            },
         })
         .collect())
 }

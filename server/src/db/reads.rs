@@ -402,31 +402,6 @@ pub async fn offices(pool: &SqlitePool) -> Result<Vec<OfficeRow>> {
         .collect())
 }
 
-/// Each active service's code and how many of its tickets wait on `date`.
-pub async fn waiting_per_service(
-    pool: &SqlitePool,
-    office: OfficeId,
-    date: &str,
-) -> Result<Vec<(String, u32)>> {
-    let rows = sqlx::query!(
-        r#"SELECT s.code, COUNT(t.id) AS "waiting!: i64"
-           FROM services s
-           LEFT JOIN tickets t
-             ON t.service_id = s.id AND t.business_date = ?2 AND t.state = 'waiting'
-           WHERE s.office_id = ?1 AND s.active = 1
-           GROUP BY s.id
-           ORDER BY s.position, s.id"#,
-        office.0,
-        date
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.code, count(r.waiting)))
-        .collect())
-}
-
 /// Whether an office already issued a ticket for an idempotency key.
 pub async fn key_used(pool: &SqlitePool, office: OfficeId, key: &IdempotencyKey) -> Result<bool> {
     let key = key.as_str();
