@@ -338,6 +338,8 @@ pub enum ErrorCode {
     Forbidden,
     /// Too many tickets from this kiosk in a short time (429).
     RateLimited,
+    /// Too many failed sign-ins for this user name in a short time (429).
+    TooManyAttempts,
     /// The tablet may not rate this ticket (409).
     NotRatable,
     /// Something failed on the server; nothing was changed (500).

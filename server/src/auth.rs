@@ -287,11 +287,22 @@ pub const DEVICE_PREFIX: &str = "lsd_";
 /// The cache drops expired sessions when it grows to this many entries.
 const CACHE_SWEEP_AT: usize = 4096;
 
+/// When a user name's recent sign-ins failed.
+type Failures = Vec<DateTime<Utc>>;
+
+/// Failed sign-ins a user name may have in [`FAILURE_WINDOW`]…
+pub const MAX_FAILURES: usize = 5;
+
+/// …before its sign-ins are refused until the oldest of them is this old.
+pub const FAILURE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
 /// The principals' cache, and where to tell streams that their token
 /// stopped working.
 #[derive(Debug)]
 pub struct Accounts {
     cache: Mutex<HashMap<TokenHash, Principal>>,
+    /// Recent failed sign-ins per office and user name.
+    failures: Mutex<HashMap<(OfficeId, String), Failures>>,
     hub: Arc<Hub>,
     /// How long a session lasts.
     pub session_length: Duration,
@@ -303,9 +314,48 @@ impl Accounts {
     pub fn new(session_length: Duration, hub: Arc<Hub>) -> Self {
         Self {
             cache: Mutex::default(),
+            failures: Mutex::default(),
             hub,
             session_length,
         }
+    }
+
+    /// Refuses a sign-in without checking the password when the user name
+    /// failed [`MAX_FAILURES`] times in the last [`FAILURE_WINDOW`]: a
+    /// guesser gets a handful of tries, and the server's CPU is not theirs.
+    pub fn may_try(&self, office: OfficeId, username: &str, now: DateTime<Utc>) -> Result<()> {
+        let failures = lock(&self.failures);
+        let Some(times) = failures.get(&(office, username.to_owned())) else {
+            return Ok(());
+        };
+        let recent: Vec<_> = times
+            .iter()
+            .filter(|t| now - **t < FAILURE_WINDOW)
+            .collect();
+        if recent.len() < MAX_FAILURES {
+            return Ok(());
+        }
+        let oldest = recent.iter().min().map_or(now, |t| **t);
+        let wait = (oldest + FAILURE_WINDOW - now).num_seconds().max(1);
+        Err(Error::TooManyAttempts {
+            retry_after: u64::try_from(wait).unwrap_or(1),
+        })
+    }
+
+    /// Notes a failed sign-in.
+    pub fn failed(&self, office: OfficeId, username: &str, now: DateTime<Utc>) {
+        let mut failures = lock(&self.failures);
+        if failures.len() >= CACHE_SWEEP_AT {
+            failures.retain(|_, times| times.iter().any(|t| now - *t < FAILURE_WINDOW));
+        }
+        let times = failures.entry((office, username.to_owned())).or_default();
+        times.retain(|t| now - *t < FAILURE_WINDOW);
+        times.push(now);
+    }
+
+    /// Forgets a user name's failures after it signs in.
+    pub fn succeeded(&self, office: OfficeId, username: &str) {
+        lock(&self.failures).remove(&(office, username.to_owned()));
     }
 
     /// The valid principal of a token hash.

@@ -101,6 +101,12 @@ pub enum Error {
         /// Seconds until it may issue again.
         retry_after: u64,
     },
+    /// Too many failed sign-ins for one user name.
+    #[error("too many failed sign-ins for this user; try again in {retry_after} s")]
+    TooManyAttempts {
+        /// Seconds until sign-ins are checked again.
+        retry_after: u64,
+    },
     /// A rating the tablet may not give.
     #[error("{0}")]
     NotRatable(String),
@@ -142,6 +148,7 @@ impl Error {
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, C::BadCredentials),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, C::Forbidden),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, C::RateLimited),
+            Self::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, C::TooManyAttempts),
             Self::NotRatable(_) => (StatusCode::CONFLICT, C::NotRatable),
             Self::Database(_) | Self::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, C::Internal)
@@ -195,7 +202,7 @@ impl IntoResponse for Error {
             citizen_message: self.citizen_message(),
         };
         let mut response = (status, Json(body)).into_response();
-        if let Self::RateLimited { retry_after } = self {
+        if let Self::RateLimited { retry_after } | Self::TooManyAttempts { retry_after } = self {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, retry_after.into());

@@ -45,14 +45,18 @@ static DECOY: OnceLock<String> = OnceLock::new();
     tag = "auth",
     description = "Signs a person in (staff: to a counter, taking it over). Sets the layso_token cookie too.",
     request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, description = "Wrong user name or password", body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError))
+    responses((status = 200, body = LoginResponse), (status = 401, description = "Wrong user name or password", body = ApiError), (status = 404, body = ApiError), (status = 422, body = ApiError), (status = 429, description = "Too many failed sign-ins for this user name (Retry-After)", body = ApiError))
 )]
 async fn login(
     State(state): State<AppState>,
     Json(req): Json<LoginRequest>,
 ) -> Result<impl IntoResponse> {
     let office = reads::resolve_office(&state.db.read, req.office_id).await?;
-    let found = accounts::user_by_name(&state.db.read, office, req.username.trim()).await?;
+    let username = req.username.trim();
+    state
+        .accounts
+        .may_try(office, username, state.clock.now())?;
+    let found = accounts::user_by_name(&state.db.read, office, username).await?;
     let decoy = match DECOY.get() {
         Some(hash) => hash.clone(),
         None => {
@@ -66,9 +70,11 @@ async fn login(
     };
     let matches = auth::verify_password(req.password, hash).await;
     let Some(user) = user.filter(|_| matches) else {
-        tracing::info!(username = %req.username.trim(), "refused a sign-in");
+        tracing::info!(%username, "refused a sign-in");
+        state.accounts.failed(office, username, state.clock.now());
         return Err(Error::BadCredentials);
     };
+    state.accounts.succeeded(office, username);
     if req.counter_id.is_some() && user.role != Role::Staff {
         return Err(Error::InvalidRequest(
             "only staff sign in to a counter".into(),

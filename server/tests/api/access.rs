@@ -536,3 +536,31 @@ async fn admin_manages_users() {
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+// A guesser gets five tries per user name; then even the right password
+// waits, while other users sign in as usual.
+#[tokio::test]
+async fn repeated_failed_sign_ins_are_held_off() {
+    let app = TestApp::new().await;
+    let attempt = |password: String| {
+        let body = json!({ "username": "admin", "password": password });
+        app.call_as(Who::Nobody, Method::POST, "/api/v1/auth/login", Some(body))
+    };
+    for n in 0..5 {
+        let (status, _) = attempt(format!("guess number {n}")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let right = app.credentials.users["admin"].password.clone();
+    let (status, err) = attempt(right.clone()).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
+    );
+    assert_eq!(
+        app.login("thu", None).await.0,
+        StatusCode::OK,
+        "others are not held off"
+    );
+    app.clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(attempt(right).await.0, StatusCode::OK);
+}
