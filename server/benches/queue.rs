@@ -7,10 +7,13 @@
 //!   second, out of step (open loop: hundreds of times a real office's
 //!   pace), and all pressing as fast as the server answers (closed loop:
 //!   saturation, where each call waits for the others in the writer);
-//! - call-next latency with 100 and with 100,000 tickets waiting, and their ratio.
+//! - call-next latency with 100 and with 100,000 tickets waiting, and their ratio;
+//! - the disk's floor: the latency of one 4 KiB append and `fdatasync`,
+//!   which every durable commit pays.
 //!
 //! Set `BENCH_QUICK=1` for a short smoke run, and `BENCH_ONLY` to a comma
-//! list of phases (`writer`, `issue`, `counters`, `flat`) to run only those.
+//! list of phases (`disk`, `writer`, `issue`, `counters`, `flat`) to run
+//! only those.
 
 mod support;
 
@@ -226,6 +229,9 @@ async fn main() {
         rounds
     );
 
+    if wanted("disk") {
+        disk_floor(dir.path());
+    }
     if wanted("writer") {
         writer_alone(dir.path()).await;
     }
@@ -238,6 +244,29 @@ async fn main() {
     if wanted("flat") {
         flat_phase(dir.path()).await;
     }
+}
+
+/// What one durable commit cannot go below here: the latency of appending
+/// 4 KiB to a file and `fdatasync`-ing it (what SQLite does to its WAL at
+/// every commit with `synchronous=FULL`), on the disk the bench runs on.
+fn disk_floor(dir: &Path) {
+    use std::io::Write;
+    let mut file = std::fs::File::create(dir.join("fsync-probe")).expect("probe file");
+    let page = [0u8; 4096];
+    let mut lat = Vec::new();
+    for _ in 0..if quick() { 100 } else { 1000 } {
+        file.write_all(&page).expect("write");
+        let t = Instant::now();
+        file.sync_data().expect("fdatasync");
+        lat.push(t.elapsed());
+    }
+    lat.sort_unstable();
+    println!(
+        "disk: append 4 KiB + fdatasync p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(percentile(&lat, 0.5)),
+        ms(percentile(&lat, 0.99)),
+        ms(percentile(&lat, 1.0))
+    );
 }
 
 /// The writer alone, in-process: what issuing costs without HTTP.
