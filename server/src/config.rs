@@ -30,6 +30,9 @@ pub struct Config {
     /// How many live messages a slow event stream may fall behind before it
     /// is told to resync.
     pub event_buffer: usize,
+    /// The most missed events a reconnecting stream is sent; further behind,
+    /// it is told to fetch a fresh snapshot.
+    pub max_replay: u64,
     /// How long a staff session lasts, in hours.
     pub session_hours: u32,
     /// How many tickets a kiosk may issue in a burst…
@@ -63,6 +66,7 @@ impl Default for Config {
             log: "info".to_owned(),
             heartbeat_ms: 3000,
             event_buffer: 8192,
+            max_replay: 10_000,
             session_hours: 12,
             kiosk_burst: 5,
             kiosk_refill_secs: 10,

@@ -55,6 +55,7 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     let hub = Arc::new(live::Hub::new(
         Duration::from_millis(config.heartbeat_ms.max(100)),
         config.event_buffer,
+        config.max_replay,
     ));
     let metrics = Arc::new(metrics::Metrics::default());
     tokio::spawn(live::pump(

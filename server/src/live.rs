@@ -107,16 +107,21 @@ pub struct Hub {
     streams: AtomicUsize,
     /// How often streams send heartbeats.
     pub heartbeat: Duration,
+    /// The most events a reconnecting client is sent from the log; further
+    /// behind, it must fetch a fresh snapshot.
+    pub max_replay: u64,
 }
 
 impl Hub {
-    /// A hub whose streams beat every `heartbeat` and may fall `buffer`
-    /// messages behind before they must resync.
-    pub fn new(heartbeat: Duration, buffer: usize) -> Self {
+    /// A hub whose streams beat every `heartbeat`, may fall `buffer`
+    /// messages behind before they must resync, and replay at most
+    /// `max_replay` events to a client that reconnects.
+    pub fn new(heartbeat: Duration, buffer: usize, max_replay: u64) -> Self {
         Self {
             sender: broadcast::channel(buffer.max(1)).0,
             streams: AtomicUsize::new(0),
             heartbeat,
+            max_replay,
         }
     }
 

@@ -30,10 +30,6 @@ use std::time::Duration;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::Instant;
 
-/// The most events a reconnecting client is sent from the log; further
-/// behind, it must fetch a fresh snapshot.
-pub const MAX_REPLAY: u64 = 10_000;
-
 /// How long one frame may take to leave before the client counts as gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -185,7 +181,7 @@ impl Stream {
         if let Some(after) = after {
             let behind = if after > head {
                 Some(ResyncReason::UnknownSeq)
-            } else if head - after > MAX_REPLAY {
+            } else if head - after > hub.max_replay {
                 Some(ResyncReason::TooFarBehind)
             } else {
                 None

@@ -105,6 +105,34 @@ async fn an_unknown_resume_point_is_told_to_resync() {
     assert_eq!(stream.closed().await, Some(1000));
 }
 
+// A client further behind than the server replays is told to fetch a
+// fresh snapshot; one just within reach gets everything.
+#[tokio::test]
+async fn a_client_too_far_behind_is_told_to_resync() {
+    let app = TestApp::with_config(|c| c.max_replay = 3).await;
+    let base = app.serve().await;
+    for _ in 0..4 {
+        app.issue(HO_TICH).await;
+    }
+    let mut stream = app.events(&base, "after=0").await;
+    let hello = stream.next().await;
+    assert_eq!(seq(&hello), 4);
+    let resync = stream.next().await;
+    assert_eq!(
+        (resync["type"].as_str(), resync["reason"].as_str()),
+        (Some("resync"), Some("too_far_behind"))
+    );
+    assert_eq!(stream.closed().await, Some(1000));
+    let mut stream = app.events(&base, "after=1").await;
+    stream.next().await; // hello
+    let seqs = [
+        seq(&stream.next().await),
+        seq(&stream.next().await),
+        seq(&stream.next().await),
+    ];
+    assert_eq!(seqs, [2, 3, 4]);
+}
+
 // The snapshot's seq is a resume point: connecting after it replays
 // nothing already in the snapshot's past and misses nothing after it.
 #[tokio::test]
