@@ -1,0 +1,204 @@
+//! The printed ticket: what it says (from the brief: office, service, the
+//! number very large, date and time, people ahead and the estimated wait,
+//! a QR code to the tracking page, the office's footer) and its ESC/POS
+//! bytes for each text profile and paper width.
+//!
+//! The commands come from the `escpos` crate; the text is encoded here
+//! ([`crate::cp1258`]), because the crate has no table for WPC1258.
+
+use crate::cp1258;
+use chrono::NaiveDateTime;
+use escpos::driver::Driver;
+use escpos::printer::Printer;
+use escpos::utils::{
+    JustifyMode, PageCode, Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption,
+};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// What a ticket says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// The office's full name.
+    pub office: String,
+    /// The service's name.
+    pub service: String,
+    /// The number as printed, e.g. `A007`.
+    pub number: String,
+    /// When it was issued, in the office's time.
+    pub issued_at: NaiveDateTime,
+    /// Tickets to be called before it, if known.
+    pub people_ahead: Option<u32>,
+    /// The estimated wait in seconds, if known.
+    pub estimated_wait_secs: Option<u32>,
+    /// The tracking page its QR code opens.
+    pub tracking_url: String,
+    /// The office's footer line.
+    pub footer: String,
+}
+
+/// The paper roll's width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub enum Paper {
+    /// 58 mm: 384 dots, 32 characters of font A.
+    #[serde(rename = "58mm")]
+    Mm58,
+    /// 80 mm: 576 dots, 48 characters of font A.
+    #[serde(rename = "80mm")]
+    Mm80,
+}
+
+impl Paper {
+    /// Printable dots across.
+    pub fn dots(self) -> u32 {
+        match self {
+            Self::Mm58 => 384,
+            Self::Mm80 => 576,
+        }
+    }
+
+    /// Characters of font A (12 dots) on a line at normal size.
+    pub fn columns(self) -> usize {
+        (self.dots() / 12) as usize
+    }
+
+    /// How many times normal size the number prints at.
+    fn number_scale(self) -> u8 {
+        match self {
+            Self::Mm58 => 6,
+            Self::Mm80 => 8,
+        }
+    }
+}
+
+/// How a printer is told to print Vietnamese text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextProfile {
+    /// Epson-style: code page WPC1258 with `ESC t 52`.
+    Wpc1258,
+    /// Xprinter-style: leave the Chinese mode with `FS .`, then the
+    /// Vietnamese page with `ESC t 27` (CP1258 as well).
+    Xprinter,
+}
+
+/// The line under the number: how many wait before this ticket.
+pub fn people_ahead_line(n: u32) -> String {
+    match n {
+        0 => "Bạn là người tiếp theo".to_owned(),
+        n => format!("Có {n} người đang chờ trước bạn"),
+    }
+}
+
+/// The estimated wait, in whole minutes (at least one).
+pub fn wait_line(secs: u32) -> String {
+    let minutes = secs.div_ceil(60).max(1);
+    format!("Thời gian chờ dự kiến: khoảng {minutes} phút")
+}
+
+/// Splits text into lines of at most `width` letters, at spaces where it
+/// can (a tone mark is part of its letter, not a column of its own).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let (len, word_len) = (line.chars().count(), word.chars().count());
+        if len > 0 && len + 1 + word_len > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let rest: String = line.chars().skip(width).collect();
+            line = line.chars().take(width).collect();
+            lines.push(std::mem::replace(&mut line, rest));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Collects what the `escpos` printer would send.
+#[derive(Default, Clone)]
+struct Collect(Rc<RefCell<Vec<u8>>>);
+
+impl Driver for Collect {
+    fn name(&self) -> String {
+        "collect".to_owned()
+    }
+
+    fn write(&self, data: &[u8]) -> escpos::errors::Result<()> {
+        self.0.borrow_mut().extend_from_slice(data);
+        Ok(())
+    }
+
+    fn read(&self, _buf: &mut [u8]) -> escpos::errors::Result<usize> {
+        Ok(0)
+    }
+
+    fn flush(&self) -> escpos::errors::Result<()> {
+        Ok(())
+    }
+}
+
+/// A ticket that could not be laid out (a QR payload too long).
+#[derive(Debug, thiserror::Error)]
+#[error("laying out the ticket: {0}")]
+pub struct LayoutError(String);
+
+/// The ticket's bytes for a text profile and paper width: initialise,
+/// select the Vietnamese page, the text lines centred, the number at
+/// several times normal size, the QR code by the printer's own `GS ( k`,
+/// then feed and cut.
+pub fn text_bytes(t: &Ticket, profile: TextProfile, paper: Paper) -> Result<Vec<u8>, LayoutError> {
+    let e = |e: escpos::errors::PrinterError| LayoutError(e.to_string());
+    let out = Collect::default();
+    let mut p = Printer::new(out.clone(), Protocol::default(), None);
+    p.init().map_err(e)?;
+    match profile {
+        TextProfile::Wpc1258 => p.page_code(PageCode::WPC1258).map_err(e)?,
+        TextProfile::Xprinter => p.custom(&[0x1C, b'.', 0x1B, b't', 27]).map_err(e)?,
+    };
+    p.justify(JustifyMode::CENTER).map_err(e)?;
+    let columns = paper.columns();
+    let text = |p: &mut Printer<Collect>, line: &str, width: usize| {
+        for l in wrap(line, width) {
+            let mut bytes = cp1258::encode(&l);
+            bytes.push(b'\n');
+            p.custom(&bytes).map_err(e)?;
+        }
+        Ok::<_, LayoutError>(())
+    };
+    p.bold(true).map_err(e)?;
+    text(&mut p, &t.office, columns)?;
+    p.bold(false).map_err(e)?;
+    p.size(2, 2).map_err(e)?;
+    text(&mut p, &t.service, columns / 2)?;
+    let scale = paper.number_scale();
+    p.size(scale, scale).map_err(e)?;
+    text(&mut p, &t.number, columns / usize::from(scale))?;
+    p.reset_size().map_err(e)?;
+    text(
+        &mut p,
+        &t.issued_at.format("%d/%m/%Y %H:%M").to_string(),
+        columns,
+    )?;
+    if let Some(n) = t.people_ahead {
+        text(&mut p, &people_ahead_line(n), columns)?;
+    }
+    if let Some(secs) = t.estimated_wait_secs {
+        text(&mut p, &wait_line(secs), columns)?;
+    }
+    let qr = QRCodeOption::new(QRCodeModel::Model2, 6, QRCodeCorrectionLevel::M);
+    p.qrcode_option(&t.tracking_url, qr).map_err(e)?;
+    text(&mut p, &t.footer, columns)?;
+    p.feeds(3).map_err(e)?;
+    p.partial_cut().map_err(e)?;
+    p.print().map_err(e)?;
+    let bytes = out.0.borrow().clone();
+    Ok(bytes)
+}

@@ -1,0 +1,129 @@
+//! The ticket's bytes for each text profile and paper width: byte for byte
+//! against golden files, and read back (text, sizes, QR payload) so that a
+//! golden file cannot hold a wrong ticket.
+
+use chrono::NaiveDate;
+use layso_kiosk::cp1258;
+use layso_kiosk::escpos_read::{Printed, read};
+use layso_kiosk::ticket::{Paper, TextProfile, Ticket, text_bytes};
+use std::path::PathBuf;
+
+fn ticket() -> Ticket {
+    Ticket {
+        office: "Bộ phận Một cửa – UBND xã Tân Phú".into(),
+        service: "Đăng ký kinh doanh".into(),
+        number: "A007".into(),
+        issued_at: NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(9, 5, 0)
+            .unwrap(),
+        people_ahead: Some(12),
+        estimated_wait_secs: Some(1500),
+        tracking_url: "http://192.168.1.10:8080/t/0123456789abcdef0123456789abcdef".into(),
+        footer: "Cảm ơn quý khách. Xin vui lòng giữ vé đến khi hoàn tất thủ tục.".into(),
+    }
+}
+
+const CASES: [(TextProfile, Paper, &str); 4] = [
+    (TextProfile::Wpc1258, Paper::Mm58, "wpc1258-58mm"),
+    (TextProfile::Wpc1258, Paper::Mm80, "wpc1258-80mm"),
+    (TextProfile::Xprinter, Paper::Mm58, "xprinter-58mm"),
+    (TextProfile::Xprinter, Paper::Mm80, "xprinter-80mm"),
+];
+
+/// The lines of a job, with their sizes, in order.
+fn lines(job: &[Printed]) -> Vec<(String, (u8, u8), bool)> {
+    job.iter()
+        .filter_map(|p| match p {
+            Printed::Line {
+                text, size, bold, ..
+            } => Some((text.clone(), *size, *bold)),
+            _ => None,
+        })
+        .collect()
+}
+
+// Each profile and width reads back as the ticket: the Vietnamese page
+// selected, every line in order at its size, the QR payload, the cut.
+#[test]
+fn every_profile_reads_back_as_the_ticket() {
+    for (profile, paper, name) in CASES {
+        let job = read(&text_bytes(&ticket(), profile, paper).unwrap()).unwrap();
+        match profile {
+            TextProfile::Wpc1258 => {
+                assert_eq!(job[..2], [Printed::Init, Printed::CodePage(52)], "{name}")
+            }
+            TextProfile::Xprinter => assert_eq!(
+                job[..3],
+                [Printed::Init, Printed::KanjiOff, Printed::CodePage(27)],
+                "{name}"
+            ),
+        }
+        let lines = lines(&job);
+        let all: Vec<&str> = lines.iter().map(|(t, ..)| t.as_str()).collect();
+        let text = all.join(" ");
+        for expected in [
+            "Bộ phận Một cửa – UBND xã Tân Phú",
+            "Đăng ký kinh doanh",
+            "01/12/2026 09:05",
+            "Có 12 người đang chờ trước bạn",
+            "Thời gian chờ dự kiến: khoảng 25 phút",
+            "Cảm ơn quý khách. Xin vui lòng giữ vé đến khi hoàn tất thủ tục.",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{name}: no {expected:?} in {all:?}"
+            );
+        }
+        let scale = if paper == Paper::Mm58 { 6 } else { 8 };
+        assert!(
+            lines.contains(&("A007".into(), (scale, scale), false)),
+            "{name}: {lines:?}"
+        );
+        assert!(lines[0].2, "{name}: the office is bold");
+        assert!(
+            lines
+                .iter()
+                .all(|(t, (w, _), _)| t.chars().count() * usize::from(*w) <= paper.columns()),
+            "{name}: a line is wider than the paper: {lines:?}"
+        );
+        assert!(job.contains(&Printed::Qr(ticket().tracking_url)), "{name}");
+        assert_eq!(job.last(), Some(&Printed::Cut), "{name}");
+    }
+}
+
+// The bytes are exactly the committed ones (UPDATE_GOLDEN=1 rewrites them
+// after a deliberate change; the test above keeps them honest).
+#[test]
+fn bytes_match_the_golden_files() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    for (profile, paper, name) in CASES {
+        let bytes = text_bytes(&ticket(), profile, paper).unwrap();
+        let file = dir.join(format!("{name}.bin"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&file, &bytes).unwrap();
+        }
+        let golden = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(bytes, golden, "{name}");
+    }
+}
+
+// Every Vietnamese letter with every tone prints right in every profile:
+// an office named with all of them reads back unchanged.
+#[test]
+fn every_vietnamese_letter_prints_in_every_profile() {
+    let all = cp1258::every_vietnamese_letter();
+    for (profile, paper, name) in CASES {
+        let t = Ticket {
+            office: all.clone(),
+            ..ticket()
+        };
+        let job = read(&text_bytes(&t, profile, paper).unwrap()).unwrap();
+        let office: String = lines(&job)
+            .into_iter()
+            .take_while(|(_, _, bold)| *bold)
+            .map(|(text, ..)| text)
+            .collect();
+        assert_eq!(office, all, "{name}");
+    }
+}
