@@ -2,10 +2,12 @@
 //!
 //! Built so far: [`cp1258`], the Vietnamese code page of ESC/POS printers;
 //! [`ticket`], the ticket's bytes for the text profiles; and
-//! [`escpos_read`], which reads such bytes back. The raster profile,
-//! printer transports, the server client and the touch screen come next;
-//! see ARCHITECTURE.md.
+//! [`escpos_read`], which reads such bytes back; [`printer`], the
+//! transports (serial, device file, TCP) and the status query. The raster
+//! profile, the server client and the touch screen come next; see
+//! ARCHITECTURE.md.
 
 pub mod cp1258;
 pub mod escpos_read;
+pub mod printer;
 pub mod ticket;
