@@ -4,6 +4,7 @@
 //! transport tests.
 
 use crate::cp1258;
+use crate::raster::Bitmap;
 
 /// One thing the printer does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,10 @@ pub enum Printed {
     Qr(String),
     /// `ESC d n`: feed n lines.
     Feed(u8),
+    /// `ESC J n`: feed n dots.
+    FeedDots(u8),
+    /// `GS v 0`: a bit image (one band).
+    Raster(Bitmap),
     /// `GS V`: cut.
     Cut,
 }
@@ -89,6 +94,10 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Printed>, Unknown> {
                     out.push(Printed::Feed(arg(i + 2)?));
                     i += 3;
                 }
+                b'J' => {
+                    out.push(Printed::FeedDots(arg(i + 2)?));
+                    i += 3;
+                }
                 _ => return Err(unknown(i)),
             },
             0x1C if arg(i + 1)? == b'.' => {
@@ -100,6 +109,20 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Printed>, Unknown> {
                     let n = arg(i + 2)?;
                     size = ((n >> 4) + 1, (n & 0x0F) + 1);
                     i += 3;
+                }
+                b'v' if arg(i + 2)? == b'0' => {
+                    let word = |at: usize| -> Result<usize, Unknown> {
+                        Ok(usize::from(arg(at)?) | usize::from(arg(at + 1)?) << 8)
+                    };
+                    let (row, rows) = (word(i + 4)?, word(i + 6)?);
+                    let end = i + 8 + row * rows;
+                    let bits = bytes.get(i + 8..end).ok_or_else(|| unknown(i))?.to_vec();
+                    out.push(Printed::Raster(Bitmap {
+                        width: (row * 8) as u32,
+                        height: rows as u32,
+                        bits,
+                    }));
+                    i = end;
                 }
                 b'V' => {
                     out.push(Printed::Cut);

@@ -1,13 +1,14 @@
 //! The kiosk: touch screen to printed ticket (issue 4, in progress).
 //!
 //! Built so far: [`cp1258`], the Vietnamese code page of ESC/POS printers;
-//! [`ticket`], the ticket's bytes for the text profiles; and
-//! [`escpos_read`], which reads such bytes back; [`printer`], the
-//! transports (serial, device file, TCP) and the status query. The raster
-//! profile, the server client and the touch screen come next; see
-//! ARCHITECTURE.md.
+//! [`ticket`], the ticket's bytes for the text profiles; [`raster`], for
+//! the raster profile (the bundled font, `GS v 0`); [`escpos_read`], which
+//! reads such bytes back; [`printer`], the transports (serial, device file,
+//! TCP) and the status query. The server client and the touch screen come
+//! next; see ARCHITECTURE.md.
 
 pub mod cp1258;
 pub mod escpos_read;
 pub mod printer;
+pub mod raster;
 pub mod ticket;

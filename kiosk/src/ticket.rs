@@ -82,6 +82,28 @@ pub enum TextProfile {
     Xprinter,
 }
 
+/// How a printer is told to print the ticket, from the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    /// Epson-style text: WPC1258.
+    Wpc1258,
+    /// Xprinter-style text: `FS .`, page 27.
+    Xprinter,
+    /// Text drawn with the bundled font and sent as bit images: right on
+    /// every printer, larger on the wire.
+    Raster,
+}
+
+/// The ticket's bytes for a profile and paper width.
+pub fn ticket_bytes(t: &Ticket, profile: Profile, paper: Paper) -> Result<Vec<u8>, LayoutError> {
+    match profile {
+        Profile::Wpc1258 => text_bytes(t, TextProfile::Wpc1258, paper),
+        Profile::Xprinter => text_bytes(t, TextProfile::Xprinter, paper),
+        Profile::Raster => crate::raster::raster_bytes(t, paper),
+    }
+}
+
 /// The line under the number: how many wait before this ticket.
 pub fn people_ahead_line(n: u32) -> String {
     match n {
@@ -150,6 +172,21 @@ impl Driver for Collect {
 #[error("laying out the ticket: {0}")]
 pub struct LayoutError(String);
 
+/// The printer's own QR code (`GS ( k`: model 2, 6-dot modules, error
+/// correction M) holding `payload`.
+pub fn qr_code(payload: &str) -> Result<Vec<u8>, LayoutError> {
+    let e = |e: escpos::errors::PrinterError| LayoutError(e.to_string());
+    let out = Collect::default();
+    let mut p = Printer::new(out.clone(), Protocol::default(), None);
+    let qr = QRCodeOption::new(QRCodeModel::Model2, 6, QRCodeCorrectionLevel::M);
+    p.qrcode_option(payload, qr)
+        .map_err(e)?
+        .print()
+        .map_err(e)?;
+    let bytes = out.0.borrow().clone();
+    Ok(bytes)
+}
+
 /// The ticket's bytes for a text profile and paper width: initialise,
 /// select the Vietnamese page, the text lines centred, the number at
 /// several times normal size, the QR code by the printer's own `GS ( k`,
@@ -193,8 +230,7 @@ pub fn text_bytes(t: &Ticket, profile: TextProfile, paper: Paper) -> Result<Vec<
     if let Some(secs) = t.estimated_wait_secs {
         text(&mut p, &wait_line(secs), columns)?;
     }
-    let qr = QRCodeOption::new(QRCodeModel::Model2, 6, QRCodeCorrectionLevel::M);
-    p.qrcode_option(&t.tracking_url, qr).map_err(e)?;
+    p.custom(&qr_code(&t.tracking_url)?).map_err(e)?;
     text(&mut p, &t.footer, columns)?;
     p.feeds(3).map_err(e)?;
     p.partial_cut().map_err(e)?;
