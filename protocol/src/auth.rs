@@ -167,6 +167,75 @@ pub struct DeviceView {
     pub created_at: DateTime<Utc>,
     /// When it was revoked; a revoked device is refused everything.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// What a kiosk last said of its printer.
+    pub printer: Option<PrinterState>,
+    /// When it said so.
+    pub status_at: Option<DateTime<Utc>>,
+}
+
+/// A kiosk's printer, as the kiosk last found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterState {
+    /// Ready.
+    Ready,
+    /// Printing, but the paper roll is nearly used up.
+    PaperNearEnd,
+    /// Out of paper: the kiosk issues nothing.
+    PaperOut,
+    /// Cover open: the kiosk issues nothing.
+    CoverOpen,
+    /// Offline or in error: the kiosk issues nothing.
+    Error,
+    /// Not answering: the kiosk issues nothing.
+    NoAnswer,
+}
+
+impl PrinterState {
+    /// Every state.
+    pub const ALL: [PrinterState; 6] = [
+        Self::Ready,
+        Self::PaperNearEnd,
+        Self::PaperOut,
+        Self::CoverOpen,
+        Self::Error,
+        Self::NoAnswer,
+    ];
+
+    /// The name used in the API and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::PaperNearEnd => "paper_near_end",
+            Self::PaperOut => "paper_out",
+            Self::CoverOpen => "cover_open",
+            Self::Error => "error",
+            Self::NoAnswer => "no_answer",
+        }
+    }
+
+    /// Parses a name from [`PrinterState::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/devices/status`: a kiosk reports its printer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceStatusRequest {
+    /// The printer's state.
+    pub printer: PrinterState,
+}
+
+/// `POST /api/v1/tickets/{id}/not-printed`: a kiosk could not print a
+/// ticket it was issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotPrintedRequest {
+    /// Why, for the log, e.g. "paper_out".
+    pub reason: String,
 }
 
 /// The answer to creating a device: its token, shown this once only.

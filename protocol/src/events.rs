@@ -138,11 +138,14 @@ pub enum TicketStep {
     Cancelled,
     /// Left open at day close.
     Expired,
+    /// Issued, but its kiosk could not print it (the state is unchanged;
+    /// the reason says why).
+    NotPrinted,
 }
 
 impl TicketStep {
     /// Every step.
-    pub const ALL: [TicketStep; 10] = [
+    pub const ALL: [TicketStep; 11] = [
         Self::Issued,
         Self::Called,
         Self::Recalled,
@@ -153,6 +156,7 @@ impl TicketStep {
         Self::Transferred,
         Self::Cancelled,
         Self::Expired,
+        Self::NotPrinted,
     ];
 
     /// The name used on the wire and in the event log.
@@ -168,6 +172,7 @@ impl TicketStep {
             Self::Transferred => "transferred",
             Self::Cancelled => "cancelled",
             Self::Expired => "expired",
+            Self::NotPrinted => "not_printed",
         }
     }
 

@@ -5,8 +5,8 @@ use crate::auth::{Principal, TokenHash, Who};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
-    CounterId, DeviceId, DeviceKind, DeviceView, OfficeId, RatingView, Role, TicketId, UserId,
-    UserView,
+    CounterId, DeviceId, DeviceKind, DeviceView, OfficeId, PrinterState, RatingView, Role,
+    TicketId, UserId, UserView,
 };
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -416,7 +416,8 @@ pub async fn devices(
 ) -> Result<Vec<DeviceView>> {
     let only = only.map(|d| d.0);
     let rows = sqlx::query!(
-        r#"SELECT id AS "id!", office_id, kind, name, counter_id, created_at, revoked_at
+        r#"SELECT id AS "id!", office_id, kind, name, counter_id, created_at, revoked_at,
+                  printer_status, status_at
            FROM devices WHERE office_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id"#,
         office.0,
         only
@@ -433,9 +434,30 @@ pub async fn devices(
                 counter_id: r.counter_id.map(CounterId),
                 created_at: time(r.created_at)?,
                 revoked_at: r.revoked_at.map(time).transpose()?,
+                printer: r.printer_status.as_deref().and_then(PrinterState::parse),
+                status_at: r.status_at.map(time).transpose()?,
             })
         })
         .collect()
+}
+
+/// Records what a kiosk says of its printer.
+pub async fn set_printer_status(
+    conn: &mut SqliteConnection,
+    device: DeviceId,
+    printer: PrinterState,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let (state, at) = (printer.as_str(), at.timestamp_millis());
+    sqlx::query!(
+        "UPDATE devices SET printer_status = ?, status_at = ? WHERE id = ?",
+        state,
+        at,
+        device.0
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// How long after its finish a ticket may still be rated.

@@ -68,6 +68,36 @@ pub async fn append(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> Result
     Ok(seq)
 }
 
+/// Logs that a kiosk could not print a ticket it was issued: the ticket's
+/// state stays, the log says why. A ticket of another office is not found.
+pub async fn not_printed(
+    conn: &mut SqliteConnection,
+    office: OfficeId,
+    ticket: TicketId,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let (kind, at) = (TicketStep::NotPrinted.as_str(), at.timestamp_millis());
+    let logged = sqlx::query!(
+        r#"INSERT INTO events (office_id, seq, at, kind, ticket_id, service_id, from_state, to_state, reason)
+           SELECT t.office_id,
+                  (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE office_id = t.office_id),
+                  ?3, ?4, t.id, t.service_id, t.state, t.state, ?5
+           FROM tickets t WHERE t.id = ?1 AND t.office_id = ?2"#,
+        ticket.0,
+        office.0,
+        at,
+        kind,
+        reason
+    )
+    .execute(conn)
+    .await?;
+    if logged.rows_affected() == 0 {
+        return Err(Error::NotFound("ticket"));
+    }
+    Ok(())
+}
+
 /// An event as read back from the log, with the row id the live stream
 /// follows.
 #[derive(Debug, Clone)]

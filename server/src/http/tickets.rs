@@ -5,6 +5,7 @@ use super::extract::{Json, Path};
 use crate::auth::{self, Caller};
 use crate::db::issue::IssueCommand;
 use crate::db::reads::{self, TicketKey};
+use crate::db::{accounts, events};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
@@ -12,18 +13,29 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use layso_protocol::ApiError;
-use layso_protocol::{IdempotencyKey, IssueRequest, TicketId, TicketView};
+use layso_protocol::{
+    DeviceStatusRequest, IdempotencyKey, IssueRequest, NotPrintedRequest, Reason, TicketId,
+    TicketView,
+};
 use std::sync::atomic::Ordering;
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(issue, read, track))]
+#[openapi(paths(issue, read, track, not_printed, printer_status))]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/tickets", auth::guard(auth::KIOSK, post(issue)))
         .route("/api/v1/tickets/{id}", auth::guard(auth::PEOPLE, get(read)))
+        .route(
+            "/api/v1/tickets/{id}/not-printed",
+            auth::guard(auth::KIOSK, post(not_printed)),
+        )
+        .route(
+            "/api/v1/devices/status",
+            auth::guard(auth::KIOSK, post(printer_status)),
+        )
         .route("/api/v1/track/{token}", get(track))
 }
 
@@ -143,4 +155,65 @@ fn public_token() -> Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/{id}/not-printed",
+    tag = "tickets",
+    description = "The kiosk could not print a ticket it was issued: logged (as a not_printed event the monitor sees); the ticket keeps its place. Kiosk.",
+    params(("id" = TicketId, Path, description = "The ticket")),
+    request_body = NotPrintedRequest,
+    responses((status = 204), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
+async fn not_printed(
+    State(state): State<AppState>,
+    Caller(kiosk): Caller,
+    Path(id): Path<TicketId>,
+    Json(req): Json<NotPrintedRequest>,
+) -> Result<StatusCode> {
+    let reason = Reason::parse(&req.reason).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let (office, at) = (kiosk.office, state.clock.now());
+    state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(
+                async move { events::not_printed(conn, office, id, reason.as_str(), at).await },
+            )
+        })
+        .await?;
+    tracing::warn!(ticket = id.0, reason = %req.reason, "a kiosk could not print a ticket");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/devices/status",
+    tag = "tickets",
+    description = "A kiosk reports its printer (paper out, cover open…) for the monitor and the admin's device list. Kiosk.",
+    request_body = DeviceStatusRequest,
+    responses((status = 204), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
+async fn printer_status(
+    State(state): State<AppState>,
+    Caller(kiosk): Caller,
+    Json(req): Json<DeviceStatusRequest>,
+) -> Result<StatusCode> {
+    let device = kiosk
+        .device()
+        .ok_or_else(|| Error::Forbidden("only a kiosk reports a printer".into()))?;
+    let at = state.clock.now();
+    state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(
+                async move { accounts::set_printer_status(conn, device, req.printer, at).await },
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -60,6 +60,8 @@ pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
         (M::GET, "/api/v1/services", services),
         (M::POST, "/api/v1/tickets", vec!["kiosk"]),
         (M::GET, "/api/v1/tickets/1", people.clone()),
+        (M::POST, "/api/v1/tickets/1/not-printed", vec!["kiosk"]),
+        (M::POST, "/api/v1/devices/status", vec!["kiosk"]),
         (
             M::GET,
             "/api/v1/track/0123456789abcdef0123456789abcdef",

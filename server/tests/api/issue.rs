@@ -356,3 +356,56 @@ async fn places_of_tickets_issued_together_match_the_line() {
         assert_eq!(now["issued_at"], t["issued_at"]);
     }
 }
+
+// A kiosk reports its printer (the admin sees it) and a ticket it could
+// not print (the log says so, the ticket keeps its place, a display hears it).
+#[tokio::test]
+async fn a_kiosk_reports_its_printer_and_an_unprinted_ticket() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let (status, _) = app
+        .post("/api/v1/devices/status", json!({ "printer": "paper_out" }))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, devices) = app.get("/api/v1/admin/devices").await;
+    assert_eq!(devices[0]["printer"], "paper_out");
+    assert!(devices[0]["status_at"].is_string());
+    let (status, _) = app
+        .post("/api/v1/devices/status", json!({ "printer": "on_fire" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let t = app.issue(HO_TICH).await;
+    let mut stream = app.events(&base, "").await;
+    stream.next().await; // hello
+    let path = format!("/api/v1/tickets/{}/not-printed", t["id"]);
+    let (status, _) = app.post(&path, json!({ "reason": "paper_out" })).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let event = stream.event().await;
+    assert_eq!(event["change"]["step"], "not_printed");
+    assert_eq!(event["change"]["display_number"], t["number"]);
+    assert_eq!(
+        (
+            event["change"]["from"].as_str(),
+            event["change"]["to"].as_str()
+        ),
+        (Some("waiting"), Some("waiting"))
+    );
+    assert_eq!(event["change"]["reason"], "paper_out");
+    assert_eq!(
+        app.ticket_events(t["id"].as_i64().unwrap()).await,
+        ["issued", "not_printed"]
+    );
+    assert_eq!(
+        app.call_next(1).await.unwrap()["id"],
+        t["id"],
+        "it keeps its place"
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/tickets/999999/not-printed",
+            json!({ "reason": "x" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

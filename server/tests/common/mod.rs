@@ -58,6 +58,8 @@ impl Who {
         let parts: Vec<&str> = path.split(['/', '?']).collect();
         match parts.as_slice() {
             ["", "api", "v1", "tickets"] if method == Method::POST => Who::Kiosk,
+            ["", "api", "v1", "tickets", _, "not-printed"]
+            | ["", "api", "v1", "devices", "status"] => Who::Kiosk,
             ["", "api", "v1", "counters", id, _, ..] => Who::Staff(id.parse().unwrap()),
             ["", "api", "v1", "admin", ..] => Who::Admin,
             ["", "api", "v1", "track", ..] | ["", "healthz"] => Who::Nobody,
