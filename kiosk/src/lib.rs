@@ -4,11 +4,14 @@
 //! [`ticket`], the ticket's bytes for the text profiles; [`raster`], for
 //! the raster profile (the bundled font, `GS v 0`); [`escpos_read`], which
 //! reads such bytes back; [`printer`], the transports (serial, device file,
-//! TCP) and the status query. The server client and the touch screen come
-//! next; see ARCHITECTURE.md.
+//! TCP) and the status query; [`client`], the server's API; [`flow`], a tap
+//! all the way to paper. The touch screen and the binary come next; see
+//! ARCHITECTURE.md.
 
+pub mod client;
 pub mod cp1258;
 pub mod escpos_read;
+pub mod flow;
 pub mod printer;
 pub mod raster;
 pub mod ticket;

@@ -6,64 +6,11 @@
 use layso_kiosk::escpos_read::{Printed, read};
 use layso_kiosk::printer::{self, NotReady, Transport};
 use layso_kiosk::ticket::{Paper, TextProfile, Ticket, text_bytes};
-use std::io::{Read, Write};
+mod support;
+
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// The fake's answers to `DLE EOT 1`, `2` and `4`; `None`: it stays silent.
-type Answers = Option<[u8; 3]>;
-const READY: Answers = Some([0x12, 0x12, 0x12]);
-const PAPER_OUT: Answers = Some([0x12, 0x32, 0x72]);
-const NEAR_END: Answers = Some([0x12, 0x12, 0x1E]);
-const COVER_OPEN: Answers = Some([0x12, 0x16, 0x12]);
-
-/// Runs a fake printer on `stream` until the peer goes away, a cut
-/// arrives, or nothing comes for half a second (at most 5 s in all);
-/// returns every byte it received.
-fn fake<S: Read + Write + Send + 'static>(mut stream: S, answers: Answers) -> JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut got = Vec::new();
-        let mut buf = [0u8; 512];
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let mut heard = Instant::now();
-        while Instant::now() < deadline && heard.elapsed() < Duration::from_millis(500) {
-            let n = match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-                    ) =>
-                {
-                    continue;
-                }
-                Err(_) => break,
-            };
-            heard = Instant::now();
-            let start = got.len();
-            got.extend_from_slice(&buf[..n]);
-            // Answer each complete status query that just arrived.
-            let from = start.saturating_sub(2);
-            for i in from..got.len().saturating_sub(2) {
-                if got[i] == 0x10 && got[i + 1] == 0x04 && i + 2 >= start {
-                    let index = match got[i + 2] {
-                        1 => 0,
-                        2 => 1,
-                        _ => 2,
-                    };
-                    if let Some(answers) = answers {
-                        stream.write_all(&[answers[index]]).unwrap();
-                    }
-                }
-            }
-            if got.ends_with(&[0x1D, b'V', b'A', 1]) {
-                break;
-            }
-        }
-        got
-    })
-}
+use support::{COVER_OPEN, NEAR_END, PAPER_OUT, READY, fake, pty};
 
 fn ticket() -> Ticket {
     Ticket {
@@ -129,16 +76,6 @@ fn tcp_printer_ready_gets_the_ticket() {
     assert_eq!(got[9..], job[..]);
     let printed = read(&got[9..]).unwrap();
     assert!(printed.contains(&Printed::Qr(ticket().tracking_url)));
-}
-
-/// A pseudo-terminal pair: the fake printer on the master, the kiosk on
-/// the slave's path.
-fn pty(answers: Answers) -> (String, JoinHandle<Vec<u8>>, serialport::TTYPort) {
-    use serialport::SerialPort;
-    let (mut master, slave) = serialport::TTYPort::pair().unwrap();
-    master.set_timeout(Duration::from_millis(50)).unwrap();
-    let path = slave.name().unwrap();
-    (path, fake(master, answers), slave)
 }
 
 // Over a serial port (a real pseudo-terminal) the printer's states decide:

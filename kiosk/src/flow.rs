@@ -1,0 +1,263 @@
+//! From a tap to paper: ask the printer, issue the ticket, print it, and
+//! if the print fails after the ticket exists, tell the server and the
+//! citizen. Blocking, for the kiosk's worker thread.
+//!
+//! The promises: nothing is issued while the printer cannot print; one tap
+//! is one ticket, however often the request is retried (one idempotency
+//! key per tap); a ticket that was issued but not printed is reported to
+//! the server and its number shown, never lost silently.
+
+use crate::client::{Client, ClientError};
+use crate::printer::{self, NotReady, Port, Transport};
+use crate::ticket::{Paper, Profile, Ticket, ticket_bytes};
+use chrono_tz::Tz;
+use layso_protocol::{
+    IssueRequest, PrinterState, Priority, ServiceId, ServicesResponse, TicketView,
+};
+use std::time::Duration;
+
+/// Shown when the server cannot be reached.
+pub const SUSPENDED: &str =
+    "Tạm ngưng cấp số. Xin vui lòng chờ trong giây lát hoặc hỏi cán bộ hướng dẫn.";
+
+/// How the printer is reached and what it prints.
+#[derive(Debug, Clone)]
+pub struct PrinterSetup {
+    /// Where it is.
+    pub transport: Transport,
+    /// How it prints Vietnamese.
+    pub profile: Profile,
+    /// Its paper.
+    pub paper: Paper,
+    /// How long it may take to answer or take a byte.
+    pub timeout: Duration,
+}
+
+/// What came of a tap, for the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The ticket is printed: show its number and "Mời bạn nhận vé".
+    Printed {
+        /// The number.
+        number: String,
+    },
+    /// The ticket exists but its paper did not come out: show the number
+    /// and what to do.
+    NotPrinted {
+        /// The number.
+        number: String,
+        /// What to do, in Vietnamese.
+        message: String,
+    },
+    /// No ticket: why, in Vietnamese.
+    Refused {
+        /// Why.
+        message: String,
+    },
+}
+
+/// Issue attempts for one tap (same key each time).
+const ISSUE_TRIES: u32 = 3;
+
+/// The kiosk's worker: the server, the printer, and what the office is.
+pub struct Kiosk {
+    client: Client,
+    printer: PrinterSetup,
+    office: Option<ServicesResponse>,
+    reported: Option<PrinterState>,
+}
+
+impl Kiosk {
+    /// A kiosk talking to `client` and printing on `printer`.
+    pub fn new(client: Client, printer: PrinterSetup) -> Self {
+        Self {
+            client,
+            printer,
+            office: None,
+            reported: None,
+        }
+    }
+
+    /// The office and its services, fetched again now.
+    pub fn refresh(&mut self) -> Result<&ServicesResponse, ClientError> {
+        let services = self.client.services()?;
+        Ok(self.office.insert(services))
+    }
+
+    /// What the kiosk last knew of the office.
+    pub fn office(&self) -> Option<&ServicesResponse> {
+        self.office.as_ref()
+    }
+
+    /// One tap on a service: the whole way to paper.
+    pub fn take_ticket(&mut self, service: ServiceId, priority: Priority) -> Outcome {
+        let mut port = match self.ready_printer() {
+            Ok(port) => port,
+            Err(not_ready) => {
+                return Outcome::Refused {
+                    message: not_ready.to_string(),
+                };
+            }
+        };
+        let request = IssueRequest {
+            service_id: service,
+            priority,
+            idempotency_key: new_key(),
+        };
+        let ticket = match self.issue(&request) {
+            Ok(ticket) => ticket,
+            Err(ClientError::Refused(error)) => {
+                return Outcome::Refused {
+                    message: error
+                        .citizen_message
+                        .unwrap_or_else(|| SUSPENDED.to_owned()),
+                };
+            }
+            Err(ClientError::Unreachable(_)) => {
+                return Outcome::Refused {
+                    message: SUSPENDED.to_owned(),
+                };
+            }
+        };
+        let number = ticket.number.clone();
+        match self.print(&mut port, &ticket) {
+            Ok(()) => Outcome::Printed { number },
+            Err(reason) => {
+                drop(port);
+                // Best effort, a few times: the number is on the screen anyway.
+                let reported = (0..3).any(|_| self.client.not_printed(ticket.id, &reason).is_ok());
+                if !reported {
+                    tracing::warn!(%number, %reason, "a ticket was not printed and the server was not told");
+                }
+                Outcome::NotPrinted {
+                    message: format!(
+                        "Không in được vé. Số của bạn là {number}: xin vui lòng ghi nhớ số này và báo cán bộ hướng dẫn."
+                    ),
+                    number,
+                }
+            }
+        }
+    }
+
+    /// Opens the printer and asks its state; reports a change of state to
+    /// the server (best effort). The open port is kept for the job.
+    fn ready_printer(&mut self) -> Result<Box<dyn Port>, NotReady> {
+        let opened = printer::open(&self.printer.transport, self.printer.timeout);
+        let checked = opened.map_err(|_| NotReady::NoAnswer).and_then(|mut port| {
+            let status = printer::status(port.as_mut());
+            let state = match status {
+                Ok(s) if s.ready().is_ok() && s.paper_near_end => PrinterState::PaperNearEnd,
+                Ok(s) => match s.ready() {
+                    Ok(()) => PrinterState::Ready,
+                    Err(e) => state_of(e),
+                },
+                Err(e) => state_of(e),
+            };
+            self.report(state);
+            status.and_then(|s| s.ready()).map(|()| port)
+        });
+        if let Err(NotReady::NoAnswer) = &checked {
+            self.report(PrinterState::NoAnswer);
+        }
+        checked
+    }
+
+    /// Tells the server the printer's state when it changed.
+    fn report(&mut self, state: PrinterState) {
+        if self.reported != Some(state) && self.client.printer_status(state).is_ok() {
+            self.reported = Some(state);
+        }
+    }
+
+    /// Issues with retries on an unreachable server, same key each time.
+    fn issue(&self, request: &IssueRequest) -> Result<TicketView, ClientError> {
+        let mut last = None;
+        for attempt in 0..ISSUE_TRIES {
+            match self.client.issue(request) {
+                Err(ClientError::Unreachable(e)) => {
+                    last = Some(ClientError::Unreachable(e));
+                    std::thread::sleep(Duration::from_millis(100 << attempt));
+                }
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| ClientError::Unreachable("no attempt".into())))
+    }
+
+    /// Lays the ticket out, sends it, and asks the printer again: bytes
+    /// handed to a line are not paper, but a printer that answers after the
+    /// job, with paper, has it. Reopens the printer and tries once more if
+    /// that fails (a second ticket on paper beats none); the reason if both
+    /// fail.
+    fn print(&mut self, port: &mut Box<dyn Port>, ticket: &TicketView) -> Result<(), String> {
+        let job = ticket_bytes(
+            &self.layout(ticket),
+            self.printer.profile,
+            self.printer.paper,
+        )
+        .map_err(|e| e.to_string())?;
+        if send_and_confirm(port.as_mut(), &job).is_ok() {
+            return Ok(());
+        }
+        let mut again = printer::open(&self.printer.transport, self.printer.timeout)
+            .map_err(|e| format!("reopening the printer: {e}"))?;
+        send_and_confirm(again.as_mut(), &job)
+    }
+
+    /// What the paper says for a ticket from the server.
+    pub fn layout(&self, t: &TicketView) -> Ticket {
+        let (office, footer, zone) = match &self.office {
+            Some(o) => (
+                o.office.name.clone(),
+                o.office.ticket_footer.clone(),
+                o.office
+                    .time_zone
+                    .parse::<Tz>()
+                    .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh),
+            ),
+            None => (String::new(), String::new(), chrono_tz::Asia::Ho_Chi_Minh),
+        };
+        Ticket {
+            office,
+            service: t.service_name.clone(),
+            number: t.number.clone(),
+            issued_at: t.issued_at.with_timezone(&zone).naive_local(),
+            people_ahead: t.people_ahead,
+            estimated_wait_secs: t.estimated_wait_secs,
+            tracking_url: format!("{}/t/{}", self.client.base(), t.public_token),
+            footer,
+        }
+    }
+}
+
+/// Sends a job, then asks the printer's state: it must answer, with paper.
+fn send_and_confirm(port: &mut dyn Port, job: &[u8]) -> Result<(), String> {
+    printer::send(port, job).map_err(|e| format!("printing: {e}"))?;
+    printer::status(port)
+        .and_then(|s| s.ready())
+        .map_err(|e| format!("after printing: {}", e.code()))
+}
+
+/// The printer state the server is told for a refusal.
+fn state_of(not_ready: NotReady) -> PrinterState {
+    match not_ready {
+        NotReady::PaperOut => PrinterState::PaperOut,
+        NotReady::CoverOpen => PrinterState::CoverOpen,
+        NotReady::Error => PrinterState::Error,
+        NotReady::NoAnswer => PrinterState::NoAnswer,
+    }
+}
+
+/// A fresh idempotency key for one tap: 128 random bits.
+fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    // Without randomness, the time still tells taps apart.
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes = nanos.to_le_bytes();
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("kiosk-{hex}")
+}

@@ -1,0 +1,236 @@
+//! A tap, all the way: a real server (the demo office, on a port of its
+//! own), the kiosk's worker, and a fake printer on a pseudo-terminal.
+
+mod support;
+
+use layso_kiosk::client::{self, Client};
+use layso_kiosk::escpos_read::{Printed, read};
+use layso_kiosk::flow::{Kiosk, Outcome, PrinterSetup, SUSPENDED};
+use layso_kiosk::printer::Transport;
+use layso_kiosk::ticket::{Paper, Profile};
+use layso_protocol::{Priority, ServiceId};
+use layso_server::clock::SystemClock;
+use layso_server::config::{Config, DemoHours};
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{PAPER_OUT, READY, pty};
+
+/// A served demo office.
+struct Office {
+    base: String,
+    state: layso_server::state::AppState,
+    runtime: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
+}
+
+impl Office {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            database: dir.path().join("layso.db"),
+            demo_hours: DemoHours::Always,
+            ..Config::default()
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (state, base) = runtime.block_on(async {
+            let state = layso_server::start(&config, Arc::new(SystemClock))
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(layso_server::serve(
+                listener,
+                state.clone(),
+                std::future::pending(),
+            ));
+            (state, format!("http://{addr}"))
+        });
+        Self {
+            base,
+            state,
+            runtime,
+            dir,
+        }
+    }
+
+    fn kiosk_token(&self) -> String {
+        let file =
+            layso_server::credentials::DemoSecrets::path_for(&self.dir.path().join("layso.db"));
+        client::secret(&file, "devices.kiosk", "token").unwrap()
+    }
+
+    /// One number from the database.
+    fn count(&self, sql: &'static str) -> i64 {
+        self.runtime
+            .block_on(sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.state.db.read))
+            .unwrap()
+    }
+}
+
+fn kiosk(base: &str, token: &str, path: &str) -> Kiosk {
+    let client = Client::new(base, token, Duration::from_secs(2));
+    Kiosk::new(
+        client,
+        PrinterSetup {
+            transport: Transport::Serial {
+                path: path.to_owned(),
+                baud: 9600,
+                rts_cts: false,
+            },
+            profile: Profile::Wpc1258,
+            paper: Paper::Mm80,
+            timeout: Duration::from_millis(300),
+        },
+    )
+}
+
+// A tap prints the server's ticket: its number, service, office and the
+// QR code to its tracking page, between two status queries.
+#[test]
+fn a_tap_prints_the_servers_ticket() {
+    let office = Office::start();
+    let (path, fake, _slave) = pty(READY);
+    let mut kiosk = kiosk(&office.base, &office.kiosk_token(), &path);
+    kiosk.refresh().unwrap();
+    let outcome = kiosk.take_ticket(ServiceId(1), Priority::None);
+    assert_eq!(
+        outcome,
+        Outcome::Printed {
+            number: "A001".into()
+        }
+    );
+    drop(kiosk);
+    let got = fake.join().unwrap();
+    let queries = [0x10, 4, 1, 0x10, 4, 2, 0x10, 4, 4];
+    assert_eq!(got[..9], queries, "asked before");
+    assert_eq!(got[got.len() - 9..], queries, "and after");
+    let job = read(&got[9..got.len() - 9]).unwrap();
+    let text: Vec<String> = job
+        .iter()
+        .filter_map(|p| match p {
+            Printed::Line { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let all = text.join(" ");
+    for expected in [
+        "Bộ phận Một cửa – UBND xã Tân Phú",
+        "Hộ tịch",
+        "A001",
+        "Bạn là người tiếp theo",
+    ] {
+        assert!(all.contains(expected), "no {expected:?} in {text:?}");
+    }
+    let token: String = office
+        .runtime
+        .block_on(
+            sqlx::query_scalar("SELECT public_token FROM tickets").fetch_one(&office.state.db.read),
+        )
+        .unwrap();
+    assert!(job.contains(&Printed::Qr(format!("{}/t/{token}", office.base))));
+    assert_eq!(office.count("SELECT COUNT(*) FROM tickets"), 1);
+}
+
+// Out of paper: no ticket is issued, the screen says why, and the server
+// hears of the printer's state.
+#[test]
+fn no_paper_no_ticket() {
+    let office = Office::start();
+    let (path, fake, _slave) = pty(PAPER_OUT);
+    let mut kiosk = kiosk(&office.base, &office.kiosk_token(), &path);
+    let outcome = kiosk.take_ticket(ServiceId(1), Priority::None);
+    let Outcome::Refused { message } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(message.contains("hết giấy"), "{message}");
+    drop(kiosk);
+    assert_eq!(fake.join().unwrap().len(), 9, "only the status queries");
+    assert_eq!(office.count("SELECT COUNT(*) FROM tickets"), 0);
+    assert_eq!(
+        office.count(
+            "SELECT COUNT(*) FROM devices WHERE kind = 'kiosk' AND printer_status = 'paper_out'"
+        ),
+        1
+    );
+}
+
+// With the server away nothing is promised: the screen says issuing is
+// suspended and the printer only answered its status.
+#[test]
+fn server_away_no_ticket() {
+    let (path, fake, _slave) = pty(READY);
+    let mut kiosk = kiosk("http://127.0.0.1:9", "lsd_unused", &path);
+    let outcome = kiosk.take_ticket(ServiceId(1), Priority::None);
+    assert_eq!(
+        outcome,
+        Outcome::Refused {
+            message: SUSPENDED.into()
+        }
+    );
+    drop(kiosk);
+    assert_eq!(fake.join().unwrap().len(), 9);
+}
+
+// The printer answers, then its line goes dead: the ticket cannot go out.
+// The citizen sees the number and what to do, and the server logs the
+// ticket as not printed; one tap is still one ticket.
+#[test]
+fn a_ticket_issued_but_not_printed_is_reported() {
+    use serialport::SerialPort;
+    let office = Office::start();
+    let (mut master, slave) = serialport::TTYPort::pair().unwrap();
+    master.set_timeout(Duration::from_millis(50)).unwrap();
+    let path = slave.name().unwrap();
+    // Answers the three queries, lets the kiosk read the last answer, and
+    // hangs up.
+    let printer = std::thread::spawn(move || {
+        let mut got = 0;
+        let mut buf = [0u8; 1];
+        while got < 9 {
+            if let Ok(1) = master.read(&mut buf) {
+                got += 1;
+                if got % 3 == 0 {
+                    master.write_all(&[0x12]).unwrap();
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    });
+    let client = Client::new(&office.base, &office.kiosk_token(), Duration::from_secs(2));
+    let mut kiosk = Kiosk::new(
+        client,
+        PrinterSetup {
+            transport: Transport::Serial {
+                path,
+                baud: 9600,
+                rts_cts: false,
+            },
+            profile: Profile::Wpc1258,
+            paper: Paper::Mm80,
+            timeout: Duration::from_millis(300),
+        },
+    );
+    kiosk.refresh().unwrap();
+    let outcome = kiosk.take_ticket(ServiceId(2), Priority::Elderly);
+    printer.join().unwrap();
+    drop(slave);
+    let Outcome::NotPrinted { number, message } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(number, "B001");
+    assert!(message.contains("B001"), "{message}");
+    assert_eq!(
+        office.count("SELECT COUNT(*) FROM events WHERE kind = 'not_printed'"),
+        1
+    );
+    assert_eq!(
+        office.count("SELECT COUNT(*) FROM tickets"),
+        1,
+        "one tap, one ticket"
+    );
+}

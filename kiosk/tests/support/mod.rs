@@ -1,0 +1,73 @@
+//! A fake ESC/POS printer for the tests: it records every byte it gets on
+//! a real connection and answers status queries as told.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The fake's answers to `DLE EOT 1`, `2` and `4`; `None`: it stays silent.
+pub type Answers = Option<[u8; 3]>;
+pub const READY: Answers = Some([0x12, 0x12, 0x12]);
+pub const PAPER_OUT: Answers = Some([0x12, 0x32, 0x72]);
+pub const NEAR_END: Answers = Some([0x12, 0x12, 0x1E]);
+pub const COVER_OPEN: Answers = Some([0x12, 0x16, 0x12]);
+
+/// Runs a fake printer on `stream` until the peer goes away or nothing
+/// comes for two seconds (at most 10 s in all: a real printer waits for
+/// ever, but a test must end); returns every byte it received.
+pub fn fake<S: Read + Write + Send + 'static>(
+    mut stream: S,
+    answers: Answers,
+) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut heard = Instant::now();
+        while Instant::now() < deadline && heard.elapsed() < Duration::from_secs(2) {
+            let n = match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    continue;
+                }
+                Err(_) => break,
+            };
+            heard = Instant::now();
+            let start = got.len();
+            got.extend_from_slice(&buf[..n]);
+            // Answer each complete status query that just arrived.
+            let from = start.saturating_sub(2);
+            for i in from..got.len().saturating_sub(2) {
+                if got[i] == 0x10 && got[i + 1] == 0x04 && i + 2 >= start {
+                    let index = match got[i + 2] {
+                        1 => 0,
+                        2 => 1,
+                        _ => 2,
+                    };
+                    if let Some(answers) = answers {
+                        stream.write_all(&[answers[index]]).unwrap();
+                    }
+                }
+            }
+        }
+        got
+    })
+}
+
+/// A pseudo-terminal pair: the fake printer on the master, the kiosk on
+/// the slave's path (keep the slave until the end of the test).
+pub fn pty(answers: Answers) -> (String, JoinHandle<Vec<u8>>, serialport::TTYPort) {
+    use serialport::SerialPort;
+    let (mut master, slave) = serialport::TTYPort::pair().unwrap();
+    master.set_timeout(Duration::from_millis(50)).unwrap();
+    let path = slave.name().unwrap();
+    (path, fake(master, answers), slave)
+}
