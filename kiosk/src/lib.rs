@@ -9,6 +9,7 @@
 //! ARCHITECTURE.md.
 
 pub mod client;
+pub mod config;
 pub mod cp1258;
 pub mod escpos_read;
 pub mod flow;

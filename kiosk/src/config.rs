@@ -1,0 +1,128 @@
+//! The kiosk's configuration, layered like the server's: defaults, then
+//! `kiosk.toml`, then `LAYSO_KIOSK_*` environment variables, then flags.
+
+use crate::flow::PrinterSetup;
+use crate::printer::Transport;
+use crate::ticket::{Paper, Profile};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Everything the kiosk needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The server, e.g. `http://192.168.1.10:8080`.
+    pub server: String,
+    /// This kiosk's device token. Empty: read it from `credentials`.
+    pub token: String,
+    /// The server's first-start credentials file, for a demo kiosk on the
+    /// same machine.
+    pub credentials: PathBuf,
+    /// The printer.
+    pub printer: PrinterConfig,
+}
+
+/// The printer's part of the configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterConfig {
+    /// `serial`, `file` or `tcp`.
+    pub kind: String,
+    /// The serial port or device file.
+    pub path: String,
+    /// The network printer's `host:port`.
+    pub addr: String,
+    /// The serial line's speed.
+    pub baud: u32,
+    /// Hardware flow control on the serial line.
+    pub rts_cts: bool,
+    /// `wpc1258`, `xprinter` or `raster`.
+    pub profile: Profile,
+    /// `58mm` or `80mm`.
+    pub paper: Paper,
+    /// How long the printer may take to answer, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            server: "http://127.0.0.1:8080".into(),
+            token: String::new(),
+            credentials: PathBuf::from("layso.db.credentials.toml"),
+            printer: PrinterConfig {
+                kind: "serial".into(),
+                path: "/dev/ttyUSB0".into(),
+                addr: "127.0.0.1:9100".into(),
+                baud: 9600,
+                rts_cts: false,
+                profile: Profile::Raster,
+                paper: Paper::Mm80,
+                timeout_ms: 500,
+            },
+        }
+    }
+}
+
+/// Configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A source had a bad value or an unknown key.
+    #[error("configuration: {0}")]
+    Figment(#[from] Box<figment::Error>),
+    /// The printer's kind is none of the three.
+    #[error("configuration: printer.kind is {0:?}; expected serial, file or tcp")]
+    PrinterKind(String),
+}
+
+impl Config {
+    /// Reads the layers; `file` is used if it exists.
+    pub fn load(file: &Path, overrides: impl Serialize) -> Result<Self, ConfigError> {
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("LAYSO_KIOSK_").split("__"))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(Box::new)?;
+        config.printer_setup()?;
+        Ok(config)
+    }
+
+    /// The printer as the worker uses it.
+    pub fn printer_setup(&self) -> Result<PrinterSetup, ConfigError> {
+        let p = &self.printer;
+        let transport = match p.kind.as_str() {
+            "serial" => Transport::Serial {
+                path: p.path.clone(),
+                baud: p.baud,
+                rts_cts: p.rts_cts,
+            },
+            "file" => Transport::File {
+                path: PathBuf::from(&p.path),
+            },
+            "tcp" => Transport::Tcp {
+                addr: p.addr.clone(),
+            },
+            other => return Err(ConfigError::PrinterKind(other.to_owned())),
+        };
+        Ok(PrinterSetup {
+            transport,
+            profile: p.profile,
+            paper: p.paper,
+            timeout: Duration::from_millis(p.timeout_ms.max(50)),
+        })
+    }
+
+    /// The device token: configured, or the demo kiosk's from the
+    /// credentials file.
+    pub fn token(&self) -> std::io::Result<String> {
+        if self.token.is_empty() {
+            crate::client::secret(&self.credentials, "devices.kiosk", "token")
+        } else {
+            Ok(self.token.clone())
+        }
+    }
+}

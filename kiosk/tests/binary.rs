@@ -1,0 +1,84 @@
+//! The `layso-kiosk` program and its configuration.
+
+mod support;
+
+use layso_kiosk::config::Config;
+use layso_kiosk::escpos_read::{Printed, read};
+use std::path::Path;
+use std::time::Duration;
+use support::{PAPER_OUT, READY, fake};
+
+// The documented example is a valid configuration and matches the
+// defaults; environment variables override it; a wrong printer kind is an
+// error that names it.
+#[test]
+#[allow(clippy::result_large_err)] // figment's Jail decides the closure's error type
+fn configuration_layers() {
+    figment::Jail::expect_with(|jail| {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kiosk.example.toml");
+        let config = Config::load(&example, serde_json::json!({})).map_err(|e| e.to_string())?;
+        assert_eq!(config, Config::default());
+        jail.set_env("LAYSO_KIOSK_PRINTER__KIND", "tcp");
+        jail.set_env("LAYSO_KIOSK_PRINTER__ADDR", "10.0.0.9:9100");
+        let config = Config::load(&example, serde_json::json!({})).map_err(|e| e.to_string())?;
+        assert_eq!(
+            (config.printer.kind.as_str(), config.printer.addr.as_str()),
+            ("tcp", "10.0.0.9:9100")
+        );
+        jail.set_env("LAYSO_KIOSK_PRINTER__KIND", "bluetooth");
+        let err = Config::load(&example, serde_json::json!({})).unwrap_err();
+        assert!(err.to_string().contains("bluetooth"), "{err}");
+        Ok(())
+    });
+}
+
+/// Runs `layso-kiosk test-print` against a fake network printer.
+fn test_print(answers: support::Answers, profile: &str) -> (bool, String, Vec<u8>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let printer = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        fake(stream, answers).join().unwrap()
+    });
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_layso-kiosk"))
+        .args(["--config", "/nonexistent/kiosk.toml", "test-print"])
+        .env("LAYSO_KIOSK_PRINTER__KIND", "tcp")
+        .env("LAYSO_KIOSK_PRINTER__ADDR", &addr)
+        .env("LAYSO_KIOSK_PRINTER__PROFILE", profile)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), said, printer.join().unwrap())
+}
+
+// For installers: the sample ticket prints every Vietnamese letter, without
+// a server; a printer out of paper is said so, and gets nothing.
+#[test]
+fn test_print_prints_every_letter() {
+    let (ok, said, got) = test_print(READY, "wpc1258");
+    assert!(ok, "{said}");
+    let job = read(&got[9..]).unwrap();
+    let all = layso_kiosk::cp1258::every_vietnamese_letter();
+    // The sample's service line holds them all, at double size.
+    let service: String = job
+        .iter()
+        .filter_map(|p| match p {
+            Printed::Line {
+                text, size: (2, 2), ..
+            } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(service, all);
+    let (ok, said, got) = test_print(PAPER_OUT, "raster");
+    assert!(!ok);
+    assert!(said.contains("hết giấy"), "{said}");
+    assert_eq!(got.len(), 9, "only the status queries");
+}
