@@ -15,4 +15,5 @@ pub mod escpos_read;
 pub mod flow;
 pub mod printer;
 pub mod raster;
+pub mod screen;
 pub mod ticket;
