@@ -17,3 +17,4 @@ pub mod printer;
 pub mod raster;
 pub mod screen;
 pub mod ticket;
+pub mod worker;

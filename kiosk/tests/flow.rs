@@ -234,3 +234,34 @@ fn a_ticket_issued_but_not_printed_is_reported() {
         "one tap, one ticket"
     );
 }
+
+// The screen and the worker together, as the window runs them: the
+// services arrive, a tap goes to the worker on its thread, and its outcome
+// comes back to the screen.
+#[test]
+fn screen_and_worker() {
+    use layso_kiosk::screen::{Input, Phase, Screen};
+    let office = Office::start();
+    let (path, fake, _slave) = pty(READY);
+    let kiosk = kiosk(&office.base, &office.kiosk_token(), &path);
+    let worker = layso_kiosk::worker::spawn(kiosk, Duration::from_secs(60), Box::new(|| {}));
+    let mut screen = Screen::new(Default::default());
+    let now = std::time::Instant::now;
+    let first = worker.inputs.recv_timeout(Duration::from_secs(5)).unwrap();
+    screen.on(first, now());
+    assert!(screen.server_up);
+    let command = screen
+        .on(Input::Tap(ServiceId(3)), now())
+        .expect("a command");
+    assert_eq!(screen.phase, Phase::Printing);
+    worker.commands.send(command).unwrap();
+    let done = worker.inputs.recv_timeout(Duration::from_secs(10)).unwrap();
+    screen.on(done, now());
+    assert!(
+        matches!(&screen.phase, Phase::Printed { number, .. } if number == "C001"),
+        "{:?}",
+        screen.phase
+    );
+    drop(worker);
+    assert!(fake.join().unwrap().len() > 18);
+}
