@@ -23,6 +23,9 @@ pub struct Config {
     pub credentials: PathBuf,
     /// The printer.
     pub printer: PrinterConfig,
+    /// Keys that take a ticket (a button box that types "1"), key → the
+    /// service's id.
+    pub keys: std::collections::BTreeMap<String, i64>,
 }
 
 /// The printer's part of the configuration.
@@ -63,6 +66,7 @@ impl Default for Config {
                 paper: Paper::Mm80,
                 timeout_ms: 500,
             },
+            keys: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -73,6 +77,9 @@ pub enum ConfigError {
     /// A source had a bad value or an unknown key.
     #[error("configuration: {0}")]
     Figment(#[from] Box<figment::Error>),
+    /// A key of `[keys]` is not one character.
+    #[error("configuration: keys.{0:?} is not one character")]
+    Key(String),
     /// The printer's kind is none of the three.
     #[error("configuration: printer.kind is {0:?}; expected serial, file or tcp")]
     PrinterKind(String),
@@ -88,6 +95,7 @@ impl Config {
             .extract()
             .map_err(Box::new)?;
         config.printer_setup()?;
+        config.keys()?;
         Ok(config)
     }
 
@@ -114,6 +122,22 @@ impl Config {
             paper: p.paper,
             timeout: Duration::from_millis(p.timeout_ms.max(50)),
         })
+    }
+
+    /// The keys that take tickets, as the screen uses them.
+    pub fn keys(
+        &self,
+    ) -> Result<std::collections::HashMap<char, layso_protocol::ServiceId>, ConfigError> {
+        self.keys
+            .iter()
+            .map(|(key, service)| {
+                let mut chars = key.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Ok((c, layso_protocol::ServiceId(*service))),
+                    _ => Err(ConfigError::Key(key.clone())),
+                }
+            })
+            .collect()
     }
 
     /// The device token: configured, or the demo kiosk's from the

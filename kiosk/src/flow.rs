@@ -196,12 +196,14 @@ impl Kiosk {
             self.printer.paper,
         )
         .map_err(|e| e.to_string())?;
-        if send_and_confirm(port.as_mut(), &job).is_ok() {
+        // The answer after the job comes once the job is through the line.
+        let patience = printer::wire_time(&self.printer.transport, job.len()) * 2;
+        if send_and_confirm(port.as_mut(), &job, patience).is_ok() {
             return Ok(());
         }
         let mut again = printer::open(&self.printer.transport, self.printer.timeout)
             .map_err(|e| format!("reopening the printer: {e}"))?;
-        send_and_confirm(again.as_mut(), &job)
+        send_and_confirm(again.as_mut(), &job, patience)
     }
 
     /// What the paper says for a ticket from the server.
@@ -231,9 +233,9 @@ impl Kiosk {
 }
 
 /// Sends a job, then asks the printer's state: it must answer, with paper.
-fn send_and_confirm(port: &mut dyn Port, job: &[u8]) -> Result<(), String> {
+fn send_and_confirm(port: &mut dyn Port, job: &[u8], patience: Duration) -> Result<(), String> {
     printer::send(port, job).map_err(|e| format!("printing: {e}"))?;
-    printer::status(port)
+    printer::status_within(port, patience)
         .and_then(|s| s.ready())
         .map_err(|e| format!("after printing: {}", e.code()))
 }

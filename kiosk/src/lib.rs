@@ -17,4 +17,5 @@ pub mod printer;
 pub mod raster;
 pub mod screen;
 pub mod ticket;
+pub mod window;
 pub mod worker;

@@ -1,7 +1,7 @@
-//! `layso-kiosk`: for now, `test-print` (a sample ticket with every
-//! Vietnamese letter on the configured printer, without the server, for
-//! installers) and `take SERVICE_ID` (one tap, all the way to paper, as the
-//! touch screen will do it).
+//! `layso-kiosk`: the touch screen (full screen, or `--windowed 1080x1920`);
+//! `test-print`, a sample ticket with every Vietnamese letter on the
+//! configured printer, without the server, for installers; and `take
+//! SERVICE_ID`, one tap all the way to paper from the command line.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -28,10 +28,22 @@ struct Cli {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     server: Option<String>,
-    /// What to do.
+    /// A window of this size (e.g. 1366x768) instead of the full screen.
+    #[arg(long, value_parser = parse_size)]
+    #[serde(skip)]
+    windowed: Option<(f32, f32)>,
+    /// What to do; without a command, the touch screen.
     #[command(subcommand)]
     #[serde(skip)]
-    command: Command,
+    command: Option<Command>,
+}
+
+fn parse_size(s: &str) -> Result<(f32, f32), String> {
+    let (w, h) = s
+        .split_once('x')
+        .ok_or("expected WIDTHxHEIGHT, e.g. 1080x1920")?;
+    let number = |v: &str| v.parse::<f32>().map_err(|e| format!("{v}: {e}"));
+    Ok((number(w)?, number(h)?))
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,7 +65,8 @@ fn main() -> anyhow::Result<()> {
     let config = Config::load(&cli.config, &cli)?;
     let setup = config.printer_setup()?;
     match cli.command {
-        Command::TestPrint => {
+        None => run_window(&config, setup, cli.windowed)?,
+        Some(Command::TestPrint) => {
             let sample = Ticket {
                 office: "Layso – in thử".into(),
                 service: layso_kiosk::cp1258::every_vietnamese_letter(),
@@ -73,7 +86,7 @@ fn main() -> anyhow::Result<()> {
             printer::send(port.as_mut(), &job).context("printing")?;
             println!("Đã in vé thử ({} byte).", job.len());
         }
-        Command::Take { service, priority } => {
+        Some(Command::Take { service, priority }) => {
             let priority: Priority = priority.parse().map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let token = config
                 .token()
@@ -91,4 +104,46 @@ fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The touch screen, until its window closes.
+fn run_window(
+    config: &Config,
+    setup: layso_kiosk::flow::PrinterSetup,
+    windowed: Option<(f32, f32)>,
+) -> anyhow::Result<()> {
+    let token = config
+        .token()
+        .context("no token: set token or credentials")?;
+    let keys = config.keys()?;
+    let mut viewport = eframe::egui::ViewportBuilder::default().with_title("Layso");
+    viewport = match windowed {
+        Some((w, h)) => viewport.with_inner_size([w, h]),
+        None => viewport.with_fullscreen(true),
+    };
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    let server = config.server.clone();
+    eframe::run_native(
+        "layso-kiosk",
+        options,
+        Box::new(move |cc| {
+            let ctx = cc.egui_ctx.clone();
+            let client = Client::new(&server, &token, Duration::from_secs(5));
+            let worker = layso_kiosk::worker::spawn(
+                Kiosk::new(client, setup),
+                Duration::from_secs(10),
+                Box::new(move || ctx.request_repaint()),
+            );
+            let screen = layso_kiosk::screen::Screen::new(keys);
+            Ok(Box::new(layso_kiosk::window::Window::new(
+                &cc.egui_ctx,
+                screen,
+                worker,
+            )))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window: {e}"))
 }

@@ -201,16 +201,31 @@ impl Status {
 
 /// Asks the printer `DLE EOT 1`, `2` and `4`, one byte of answer each.
 /// Each answer has bits 1 and 4 set and bits 0 and 7 clear; anything else,
-/// or silence, is [`NotReady::NoAnswer`].
+/// or silence for longer than the port's timeout, is [`NotReady::NoAnswer`].
 pub fn status(port: &mut dyn Port) -> Result<Status, NotReady> {
+    status_within(port, Duration::ZERO)
+}
+
+/// [`status`], waiting up to `patience` more for each answer: after a job
+/// on a serial line the queries queue behind the job's bytes, which take
+/// their time on the wire ([`wire_time`]).
+pub fn status_within(port: &mut dyn Port, patience: Duration) -> Result<Status, NotReady> {
     let mut ask = |n: u8| -> Result<u8, NotReady> {
         port.write_all(&[0x10, 0x04, n])
             .and_then(|()| port.flush())
             .map_err(|_| NotReady::NoAnswer)?;
+        let deadline = Instant::now() + patience;
         let mut answer = [0u8; 1];
-        match port.read(&mut answer) {
-            Ok(1) if answer[0] & 0x93 == 0x12 => Ok(answer[0]),
-            _ => Err(NotReady::NoAnswer),
+        loop {
+            match port.read(&mut answer) {
+                Ok(1) if answer[0] & 0x93 == 0x12 => return Ok(answer[0]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                    ) && Instant::now() < deadline => {}
+                _ => return Err(NotReady::NoAnswer),
+            }
         }
     };
     let (printer, offline, paper) = (ask(1)?, ask(2)?, ask(4)?);
@@ -221,6 +236,17 @@ pub fn status(port: &mut dyn Port) -> Result<Status, NotReady> {
         paper_near_end: paper & 0x0C != 0,
         error: offline & 0x40 != 0,
     })
+}
+
+/// How long `bytes` take on the transport's line: ten bits a byte on a
+/// serial line (8N1); nothing worth counting on a network or USB.
+pub fn wire_time(transport: &Transport, bytes: usize) -> Duration {
+    match transport {
+        Transport::Serial { baud, .. } => {
+            Duration::from_secs_f64(bytes as f64 * 10.0 / f64::from((*baud).max(1)))
+        }
+        Transport::File { .. } | Transport::Tcp { .. } => Duration::ZERO,
+    }
 }
 
 /// Sends a job and waits until the transport has taken all of it.
