@@ -28,6 +28,11 @@ struct Cli {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     server: Option<String>,
+    /// No window: keys typed on the console (a button box) take tickets,
+    /// as set in `[keys]`; outcomes are printed.
+    #[arg(long)]
+    #[serde(skip)]
+    headless: bool,
     /// A window of this size (e.g. 1366x768) instead of the full screen.
     #[arg(long, value_parser = parse_size)]
     #[serde(skip)]
@@ -65,6 +70,7 @@ fn main() -> anyhow::Result<()> {
     let config = Config::load(&cli.config, &cli)?;
     let setup = config.printer_setup()?;
     match cli.command {
+        None if cli.headless => run_headless(&config, setup)?,
         None => run_window(&config, setup, cli.windowed)?,
         Some(Command::TestPrint) => {
             let sample = Ticket {
@@ -146,4 +152,109 @@ fn run_window(
         }),
     )
     .map_err(|e| anyhow::anyhow!("the window: {e}"))
+}
+
+/// Button boxes without a screen: each key read from standard input (raw,
+/// when it is a terminal) goes through the same screen state as a tap, so
+/// a key pressed while a ticket prints takes nothing.
+fn run_headless(config: &Config, setup: layso_kiosk::flow::PrinterSetup) -> anyhow::Result<()> {
+    use layso_kiosk::screen::{Input, Phase, Screen};
+    use std::io::Read;
+    use std::sync::mpsc;
+    let token = config
+        .token()
+        .context("no token: set token or credentials")?;
+    let keys = config.keys()?;
+    anyhow::ensure!(
+        !keys.is_empty(),
+        "--headless needs [keys] in the configuration"
+    );
+    let _raw = RawTerminal::enter();
+    let client = Client::new(&config.server, &token, Duration::from_secs(5));
+    let worker = layso_kiosk::worker::spawn(
+        Kiosk::new(client, setup),
+        Duration::from_secs(10),
+        Box::new(|| {}),
+    );
+    let (typed, keys_in) = mpsc::channel::<char>();
+    std::thread::spawn(move || {
+        let mut byte = [0u8; 1];
+        while let Ok(1) = std::io::stdin().read(&mut byte) {
+            if typed.send(char::from(byte[0])).is_err() {
+                return;
+            }
+        }
+    });
+    let mut screen = Screen::new(keys);
+    println!("Layso kiosk, no screen: press a service's key; ctrl-c to stop.\r");
+    loop {
+        while let Ok(input) = worker.inputs.try_recv() {
+            let done = matches!(input, Input::Done(_));
+            let was_up = screen.server_up;
+            screen.on(input, std::time::Instant::now());
+            if screen.server_up != was_up {
+                // The office's name once connected, or why keys do nothing.
+                println!("{}\r", screen.banner());
+            }
+            if done {
+                match &screen.phase {
+                    Phase::Printed { number, .. } => println!("{number}: Mời bạn nhận vé.\r"),
+                    Phase::NotPrinted { message, .. } | Phase::Refused { message, .. } => {
+                        println!("{message}\r");
+                    }
+                    _ => {}
+                }
+            }
+        }
+        match keys_in.recv_timeout(Duration::from_millis(200)) {
+            Ok('\u{3}') => return Ok(()),
+            Ok(key) => {
+                if let Some(command) = screen.on(Input::Key(key), std::time::Instant::now()) {
+                    worker
+                        .commands
+                        .send(command)
+                        .context("the worker stopped")?;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            // No more keys: finish the ticket on its way, then stop.
+            Err(mpsc::RecvTimeoutError::Disconnected) if screen.phase == Phase::Printing => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+        screen.on(Input::Tick, std::time::Instant::now());
+    }
+}
+
+/// Standard input in raw mode while it lives (keys arrive one by one,
+/// without Enter), restored when dropped; nothing when it is not a terminal.
+struct RawTerminal(Option<libc::termios>);
+
+impl RawTerminal {
+    fn enter() -> Self {
+        // SAFETY: termios calls on standard input with a zeroed struct
+        // that tcgetattr fills; only the terminal's modes change.
+        unsafe {
+            let mut saved: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(libc::STDIN_FILENO, &mut saved) != 0 {
+                return Self(None);
+            }
+            let mut raw = saved;
+            libc::cfmakeraw(&mut raw);
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &raw);
+            Self(Some(saved))
+        }
+    }
+}
+
+impl Drop for RawTerminal {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.0 {
+            // SAFETY: restores the modes read in `enter`.
+            unsafe {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
+            }
+        }
+    }
 }

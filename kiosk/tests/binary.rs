@@ -6,7 +6,7 @@ use layso_kiosk::config::Config;
 use layso_kiosk::escpos_read::{Printed, read};
 use std::path::Path;
 use std::time::Duration;
-use support::{PAPER_OUT, READY, fake};
+use support::{Office, PAPER_OUT, READY, fake};
 
 // The documented example is a valid configuration and matches the
 // defaults; environment variables override it; a wrong printer kind is an
@@ -81,4 +81,59 @@ fn test_print_prints_every_letter() {
     assert!(!ok);
     assert!(said.contains("hết giấy"), "{said}");
     assert_eq!(got.len(), 9, "only the status queries");
+}
+
+// Without a screen, a button box's key takes a ticket through the server
+// and the printer, and the outcome is printed.
+#[test]
+fn headless_keys_take_tickets() {
+    use std::io::Write;
+    let office = Office::start();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let printer = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        fake(stream, READY).join().unwrap()
+    });
+    let credentials =
+        layso_server::credentials::DemoSecrets::path_for(&office.dir.path().join("layso.db"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_layso-kiosk"))
+        .args([
+            "--config",
+            "/nonexistent/kiosk.toml",
+            "--server",
+            &office.base,
+            "--headless",
+        ])
+        .env("LAYSO_KIOSK_CREDENTIALS", &credentials)
+        .env("LAYSO_KIOSK_PRINTER__KIND", "tcp")
+        .env("LAYSO_KIOSK_PRINTER__ADDR", &addr)
+        .env("LAYSO_KIOSK_PRINTER__PROFILE", "xprinter")
+        .env("LAYSO_KIOSK_KEYS", "{\"7\"=2}")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once it says it is connected (the office's name), press "7".
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("UBND xã Tân Phú") {
+        assert!(
+            std::io::BufRead::read_line(&mut out, &mut said).unwrap() > 0,
+            "{said}"
+        );
+    }
+    child.stdin.take().unwrap().write_all(b"7").unwrap();
+    std::io::Read::read_to_string(&mut out, &mut said).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(said.contains("B001: Mời bạn nhận vé."), "{said}");
+    let got = printer.join().unwrap();
+    assert!(
+        read(&got[9..got.len() - 9])
+            .unwrap()
+            .contains(&Printed::Cut)
+    );
 }

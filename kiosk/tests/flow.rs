@@ -3,74 +3,15 @@
 
 mod support;
 
-use layso_kiosk::client::{self, Client};
+use layso_kiosk::client::Client;
 use layso_kiosk::escpos_read::{Printed, read};
 use layso_kiosk::flow::{Kiosk, Outcome, PrinterSetup, SUSPENDED};
 use layso_kiosk::printer::Transport;
 use layso_kiosk::ticket::{Paper, Profile};
 use layso_protocol::{Priority, ServiceId};
-use layso_server::clock::SystemClock;
-use layso_server::config::{Config, DemoHours};
 use std::io::{Read, Write};
-use std::sync::Arc;
 use std::time::Duration;
-use support::{PAPER_OUT, READY, pty};
-
-/// A served demo office.
-struct Office {
-    base: String,
-    state: layso_server::state::AppState,
-    runtime: tokio::runtime::Runtime,
-    dir: tempfile::TempDir,
-}
-
-impl Office {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            database: dir.path().join("layso.db"),
-            demo_hours: DemoHours::Always,
-            ..Config::default()
-        };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let (state, base) = runtime.block_on(async {
-            let state = layso_server::start(&config, Arc::new(SystemClock))
-                .await
-                .unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tokio::spawn(layso_server::serve(
-                listener,
-                state.clone(),
-                std::future::pending(),
-            ));
-            (state, format!("http://{addr}"))
-        });
-        Self {
-            base,
-            state,
-            runtime,
-            dir,
-        }
-    }
-
-    fn kiosk_token(&self) -> String {
-        let file =
-            layso_server::credentials::DemoSecrets::path_for(&self.dir.path().join("layso.db"));
-        client::secret(&file, "devices.kiosk", "token").unwrap()
-    }
-
-    /// One number from the database.
-    fn count(&self, sql: &'static str) -> i64 {
-        self.runtime
-            .block_on(sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.state.db.read))
-            .unwrap()
-    }
-}
+use support::{Office, PAPER_OUT, READY, pty};
 
 fn kiosk(base: &str, token: &str, path: &str) -> Kiosk {
     let client = Client::new(base, token, Duration::from_secs(2));

@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
+use layso_server::clock::SystemClock;
+use layso_server::config::{Config, DemoHours};
 use std::io::{Read, Write};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -70,4 +73,60 @@ pub fn pty(answers: Answers) -> (String, JoinHandle<Vec<u8>>, serialport::TTYPor
     master.set_timeout(Duration::from_millis(50)).unwrap();
     let path = slave.name().unwrap();
     (path, fake(master, answers), slave)
+}
+
+/// A served demo office.
+pub struct Office {
+    pub base: String,
+    pub state: layso_server::state::AppState,
+    pub runtime: tokio::runtime::Runtime,
+    pub dir: tempfile::TempDir,
+}
+
+impl Office {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            database: dir.path().join("layso.db"),
+            demo_hours: DemoHours::Always,
+            ..Config::default()
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (state, base) = runtime.block_on(async {
+            let state = layso_server::start(&config, Arc::new(SystemClock))
+                .await
+                .unwrap();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(layso_server::serve(
+                listener,
+                state.clone(),
+                std::future::pending(),
+            ));
+            (state, format!("http://{addr}"))
+        });
+        Self {
+            base,
+            state,
+            runtime,
+            dir,
+        }
+    }
+
+    pub fn kiosk_token(&self) -> String {
+        let file =
+            layso_server::credentials::DemoSecrets::path_for(&self.dir.path().join("layso.db"));
+        layso_kiosk::client::secret(&file, "devices.kiosk", "token").unwrap()
+    }
+
+    /// One number from the database.
+    pub fn count(&self, sql: &'static str) -> i64 {
+        self.runtime
+            .block_on(sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.state.db.read))
+            .unwrap()
+    }
 }
