@@ -9,7 +9,7 @@
 use layso_kiosk::client::{self, Client};
 use layso_kiosk::flow::{Kiosk, Outcome, PrinterSetup};
 use layso_kiosk::printer::Transport;
-use layso_kiosk::ticket::{Paper, Profile};
+use layso_kiosk::ticket::{Paper, Profile, QrMode};
 use layso_protocol::{Priority, ServiceId};
 use layso_server::clock::SystemClock;
 use layso_server::config::{Config, DemoHours};
@@ -101,6 +101,7 @@ fn main() {
             },
             profile,
             paper: Paper::Mm80,
+            qr: QrMode::Native,
             timeout: Duration::from_millis(500),
         };
         let mut kiosk = Kiosk::new(Client::new(&base, &token, Duration::from_secs(5)), setup);

@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 use layso_kiosk::cp1258;
-use layso_kiosk::ticket::{Paper, Profile, Ticket, ticket_bytes};
+use layso_kiosk::ticket::{Paper, Profile, QrMode, Ticket, ticket_bytes, ticket_bytes_with};
 use std::time::{Duration, Instant};
 
 fn ticket(office: &str) -> Ticket {
@@ -40,6 +40,9 @@ fn main() {
             let bytes = ticket_bytes(&typical, profile, paper)
                 .expect("layout")
                 .len();
+            let drawn_qr = ticket_bytes_with(&typical, profile, paper, QrMode::Raster)
+                .expect("layout")
+                .len();
             let longest = ticket_bytes(&every_letter, profile, paper)
                 .expect("layout")
                 .len();
@@ -53,7 +56,7 @@ fn main() {
                 .collect();
             times.sort_unstable();
             println!(
-                "{name} {width}: {bytes} bytes ({longest} with every letter in the office name); on the wire {:.0} ms at 9600, {:.1} ms at 38400, {:.1} ms at 115200 baud; layout median {:.1} µs",
+                "{name} {width}: {bytes} bytes ({longest} with every letter in the office name, {drawn_qr} with the QR code drawn); on the wire {:.0} ms at 9600, {:.1} ms at 38400, {:.1} ms at 115200 baud; layout median {:.1} µs",
                 wire(9600),
                 wire(38400),
                 wire(115_200),

@@ -3,7 +3,7 @@
 
 use crate::flow::PrinterSetup;
 use crate::printer::Transport;
-use crate::ticket::{Paper, Profile};
+use crate::ticket::{Paper, Profile, QrMode};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,8 @@ pub struct PrinterConfig {
     pub profile: Profile,
     /// `58mm` or `80mm`.
     pub paper: Paper,
+    /// `native` (`GS ( k`) or `raster` (drawn here, for printers without it).
+    pub qr: QrMode,
     /// How long the printer may take to answer, in milliseconds.
     pub timeout_ms: u64,
 }
@@ -64,6 +66,7 @@ impl Default for Config {
                 rts_cts: false,
                 profile: Profile::Raster,
                 paper: Paper::Mm80,
+                qr: QrMode::Native,
                 timeout_ms: 500,
             },
             keys: std::collections::BTreeMap::new(),
@@ -120,6 +123,7 @@ impl Config {
             transport,
             profile: p.profile,
             paper: p.paper,
+            qr: p.qr,
             timeout: Duration::from_millis(p.timeout_ms.max(50)),
         })
     }

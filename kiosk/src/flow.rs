@@ -9,7 +9,7 @@
 
 use crate::client::{Client, ClientError};
 use crate::printer::{self, NotReady, Port, Transport};
-use crate::ticket::{Paper, Profile, Ticket, ticket_bytes};
+use crate::ticket::{Paper, Profile, QrMode, Ticket, ticket_bytes_with};
 use chrono_tz::Tz;
 use layso_protocol::{
     IssueRequest, PrinterState, Priority, ServiceId, ServicesResponse, TicketView,
@@ -29,6 +29,8 @@ pub struct PrinterSetup {
     pub profile: Profile,
     /// Its paper.
     pub paper: Paper,
+    /// How it prints the QR code.
+    pub qr: QrMode,
     /// How long it may take to answer or take a byte.
     pub timeout: Duration,
 }
@@ -190,10 +192,11 @@ impl Kiosk {
     /// that fails (a second ticket on paper beats none); the reason if both
     /// fail.
     fn print(&mut self, port: &mut Box<dyn Port>, ticket: &TicketView) -> Result<(), String> {
-        let job = ticket_bytes(
+        let job = ticket_bytes_with(
             &self.layout(ticket),
             self.printer.profile,
             self.printer.paper,
+            self.printer.qr,
         )
         .map_err(|e| e.to_string())?;
         // The answer after the job comes once the job is through the line.

@@ -169,6 +169,36 @@ pub fn gs_v_0(bitmap: &Bitmap) -> Vec<u8> {
     out
 }
 
+/// Dots per QR module when the QR code is drawn here: 0.5 mm, which
+/// phone cameras read.
+const QR_MODULE: u32 = 4;
+
+/// The QR code of `payload` (error correction M, a quiet zone of four
+/// modules) as a bit image.
+pub fn qr_image(payload: &str) -> Result<Bitmap, LayoutError> {
+    let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M)
+        .map_err(|e| LayoutError(format!("QR code: {e}")))?;
+    let modules = code.width() as u32;
+    let side = (modules + 8) * QR_MODULE;
+    let width = side.div_ceil(8) * 8;
+    let mut bits = vec![0u8; (width / 8 * side) as usize];
+    let dark = code.to_colors();
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = (x / QR_MODULE, y / QR_MODULE);
+            let inside = (4..modules + 4).contains(&mx) && (4..modules + 4).contains(&my);
+            if inside && dark[((my - 4) * modules + (mx - 4)) as usize] == qrcode::Color::Dark {
+                bits[(y * width / 8 + x / 8) as usize] |= 0x80 >> (x % 8);
+            }
+        }
+    }
+    Ok(Bitmap {
+        width,
+        height: side,
+        bits,
+    })
+}
+
 /// The height of ordinary lines, in dots.
 pub const BODY: f32 = 22.0;
 /// The height of the service's name, in dots.

@@ -95,13 +95,47 @@ pub enum Profile {
     Raster,
 }
 
-/// The ticket's bytes for a profile and paper width.
+/// How the QR code is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QrMode {
+    /// By the printer itself (`GS ( k`): a few dozen bytes.
+    #[default]
+    Native,
+    /// Drawn here and sent as a bit image, for printers without `GS ( k`
+    /// (about 3 KB more).
+    Raster,
+}
+
+/// The ticket's bytes for a profile and paper width, the QR code by the
+/// printer.
 pub fn ticket_bytes(t: &Ticket, profile: Profile, paper: Paper) -> Result<Vec<u8>, LayoutError> {
-    match profile {
+    ticket_bytes_with(t, profile, paper, QrMode::Native)
+}
+
+/// The ticket's bytes for a profile, paper width and way of printing the
+/// QR code.
+pub fn ticket_bytes_with(
+    t: &Ticket,
+    profile: Profile,
+    paper: Paper,
+    qr: QrMode,
+) -> Result<Vec<u8>, LayoutError> {
+    let mut bytes = match profile {
         Profile::Wpc1258 => text_bytes(t, TextProfile::Wpc1258, paper),
         Profile::Xprinter => text_bytes(t, TextProfile::Xprinter, paper),
         Profile::Raster => crate::raster::raster_bytes(t, paper),
+    }?;
+    if qr == QrMode::Raster {
+        let native = qr_code(&t.tracking_url)?;
+        let drawn = crate::raster::gs_v_0(&crate::raster::qr_image(&t.tracking_url)?);
+        let at = bytes
+            .windows(native.len())
+            .position(|w| w == native.as_slice())
+            .ok_or_else(|| LayoutError("the QR code is not where it was laid out".into()))?;
+        bytes.splice(at..at + native.len(), drawn);
     }
+    Ok(bytes)
 }
 
 /// The line under the number: how many wait before this ticket.
@@ -170,7 +204,7 @@ impl Driver for Collect {
 /// A ticket that could not be laid out (a QR payload too long).
 #[derive(Debug, thiserror::Error)]
 #[error("laying out the ticket: {0}")]
-pub struct LayoutError(String);
+pub struct LayoutError(pub(crate) String);
 
 /// The printer's own QR code (`GS ( k`: model 2, 6-dot modules, error
 /// correction M) holding `payload`.

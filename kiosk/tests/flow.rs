@@ -7,7 +7,7 @@ use layso_kiosk::client::Client;
 use layso_kiosk::escpos_read::{Printed, read};
 use layso_kiosk::flow::{Kiosk, Outcome, PrinterSetup, SUSPENDED};
 use layso_kiosk::printer::Transport;
-use layso_kiosk::ticket::{Paper, Profile};
+use layso_kiosk::ticket::{Paper, Profile, QrMode};
 use layso_protocol::{Priority, ServiceId};
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -25,6 +25,7 @@ fn kiosk(base: &str, token: &str, path: &str) -> Kiosk {
             },
             profile: Profile::Wpc1258,
             paper: Paper::Mm80,
+            qr: QrMode::Native,
             timeout: Duration::from_millis(300),
         },
     )
@@ -153,6 +154,7 @@ fn a_ticket_issued_but_not_printed_is_reported() {
             },
             profile: Profile::Wpc1258,
             paper: Paper::Mm80,
+            qr: QrMode::Native,
             timeout: Duration::from_millis(300),
         },
     );

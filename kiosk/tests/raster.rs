@@ -167,3 +167,44 @@ fn raster_bytes_match_the_golden_files() {
         assert_eq!(bytes, golden, "{name}");
     }
 }
+
+// For printers without GS ( k the QR code is drawn: it takes the place of
+// the printer's own, and a QR reader reads the tracking link back from the
+// image sent, for each profile.
+#[test]
+fn a_drawn_qr_code_reads_back() {
+    use layso_kiosk::ticket::{Profile, QrMode, ticket_bytes, ticket_bytes_with};
+    let t = ticket("Bộ phận Một cửa – UBND xã Tân Phú");
+    for profile in [Profile::Wpc1258, Profile::Xprinter, Profile::Raster] {
+        let native = read(&ticket_bytes(&t, profile, Paper::Mm58).unwrap()).unwrap();
+        let drawn =
+            read(&ticket_bytes_with(&t, profile, Paper::Mm58, QrMode::Raster).unwrap()).unwrap();
+        assert!(
+            !drawn.iter().any(|p| matches!(p, Printed::Qr(_))),
+            "{profile:?}: no GS ( k"
+        );
+        assert_eq!(
+            drawn.len(),
+            native.len(),
+            "{profile:?}: one item in place of the other"
+        );
+        let at = native
+            .iter()
+            .position(|p| matches!(p, Printed::Qr(_)))
+            .unwrap();
+        let Printed::Raster(qr) = &drawn[at] else {
+            panic!("{profile:?}: {:?}", drawn[at])
+        };
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(
+            qr.width as usize,
+            qr.height as usize,
+            |x, y| {
+                if qr.get(x as u32, y as u32) { 0 } else { 255 }
+            },
+        );
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "{profile:?}");
+        let (_, payload) = grids[0].decode().unwrap();
+        assert_eq!(payload, t.tracking_url, "{profile:?}");
+    }
+}
