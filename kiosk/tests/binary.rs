@@ -5,8 +5,7 @@ mod support;
 use layso_kiosk::config::Config;
 use layso_kiosk::escpos_read::{Printed, read};
 use std::path::Path;
-use std::time::Duration;
-use support::{Office, PAPER_OUT, READY, fake};
+use support::{Office, PAPER_OUT, READY, network_printer};
 
 // The documented example is a valid configuration and matches the
 // defaults; environment variables override it; a wrong printer kind is an
@@ -34,15 +33,7 @@ fn configuration_layers() {
 
 /// Runs `layso-kiosk test-print` against a fake network printer.
 fn test_print(answers: support::Answers, profile: &str) -> (bool, String, Vec<u8>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let printer = std::thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_millis(50)))
-            .unwrap();
-        fake(stream, answers).join().unwrap()
-    });
+    let (addr, printer) = network_printer(answers);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_layso-kiosk"))
         .args(["--config", "/nonexistent/kiosk.toml", "test-print"])
         .env("LAYSO_KIOSK_PRINTER__KIND", "tcp")
@@ -89,15 +80,7 @@ fn test_print_prints_every_letter() {
 fn headless_keys_take_tickets() {
     use std::io::Write;
     let office = Office::start();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let printer = std::thread::spawn(move || {
-        let (stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_millis(50)))
-            .unwrap();
-        fake(stream, READY).join().unwrap()
-    });
+    let (addr, printer) = network_printer(READY);
     let credentials =
         layso_server::credentials::DemoSecrets::path_for(&office.dir.path().join("layso.db"));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_layso-kiosk"))

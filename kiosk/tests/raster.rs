@@ -2,6 +2,8 @@
 //! `GS v 0` bands, read back line by line; every Vietnamese letter with
 //! every tone drawn with a glyph of its own.
 
+mod support;
+
 use chrono::NaiveDate;
 use layso_kiosk::cp1258;
 use layso_kiosk::escpos_read::{Printed, read};
@@ -156,15 +158,9 @@ fn every_vietnamese_letter_has_its_own_glyph() {
 // reads the same bytes back line by line).
 #[test]
 fn raster_bytes_match_the_golden_files() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     for (paper, name) in [(Paper::Mm58, "raster-58mm"), (Paper::Mm80, "raster-80mm")] {
         let bytes = raster_bytes(&ticket("Bộ phận Một cửa – UBND xã Tân Phú"), paper).unwrap();
-        let file = dir.join(format!("{name}.bin"));
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::write(&file, &bytes).unwrap();
-        }
-        let golden = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        assert_eq!(bytes, golden, "{name}");
+        support::assert_golden(name, &bytes);
     }
 }
 

@@ -2,11 +2,12 @@
 //! against golden files, and read back (text, sizes, QR payload) so that a
 //! golden file cannot hold a wrong ticket.
 
+mod support;
+
 use chrono::NaiveDate;
 use layso_kiosk::cp1258;
 use layso_kiosk::escpos_read::{Printed, read};
 use layso_kiosk::ticket::{Paper, TextProfile, Ticket, text_bytes};
-use std::path::PathBuf;
 
 fn ticket() -> Ticket {
     Ticket {
@@ -96,15 +97,8 @@ fn every_profile_reads_back_as_the_ticket() {
 // after a deliberate change; the test above keeps them honest).
 #[test]
 fn bytes_match_the_golden_files() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     for (profile, paper, name) in CASES {
-        let bytes = text_bytes(&ticket(), profile, paper).unwrap();
-        let file = dir.join(format!("{name}.bin"));
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::write(&file, &bytes).unwrap();
-        }
-        let golden = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        assert_eq!(bytes, golden, "{name}");
+        support::assert_golden(name, &text_bytes(&ticket(), profile, paper).unwrap());
     }
 }
 

@@ -65,6 +65,34 @@ pub fn fake<S: Read + Write + Send + 'static>(
     })
 }
 
+/// A fake printer on a local TCP port: its address, and the bytes it will
+/// have received from the first connection.
+pub fn network_printer(answers: Answers) -> (String, JoinHandle<Vec<u8>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let printer = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        fake(stream, answers).join().unwrap()
+    });
+    (addr, printer)
+}
+
+/// Compares bytes with a golden file in `tests/golden` (UPDATE_GOLDEN=1
+/// rewrites it after a deliberate change).
+pub fn assert_golden(name: &str, bytes: &[u8]) {
+    let file = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.bin"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&file, bytes).unwrap();
+    }
+    let golden = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    assert_eq!(bytes, golden, "{name}");
+}
+
 /// A pseudo-terminal pair: the fake printer on the master, the kiosk on
 /// the slave's path (keep the slave until the end of the test).
 pub fn pty(answers: Answers) -> (String, JoinHandle<Vec<u8>>, serialport::TTYPort) {
