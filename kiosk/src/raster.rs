@@ -5,7 +5,7 @@
 //! its ink and centred by the printer (`ESC a 1`), blank space is fed
 //! (`ESC J`), and the QR code stays the printer's own (`GS ( k`).
 
-use crate::ticket::{LayoutError, Paper, Ticket, people_ahead_line, qr_code, wait_line};
+use crate::ticket::{LayoutError, Paper, QrMode, Ticket, people_ahead_line, qr_bytes, wait_line};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 
 /// The bundled font, shared with the touch screen.
@@ -212,8 +212,13 @@ pub fn number_px(paper: Paper) -> f32 {
     }
 }
 
-/// The ticket's bytes for the raster profile.
+/// The ticket's bytes for the raster profile, the QR code by the printer.
 pub fn raster_bytes(t: &Ticket, paper: Paper) -> Result<Vec<u8>, LayoutError> {
+    raster_bytes_with(t, paper, QrMode::Native)
+}
+
+/// [`raster_bytes`] with the QR code printed as `qr` says.
+pub fn raster_bytes_with(t: &Ticket, paper: Paper, qr: QrMode) -> Result<Vec<u8>, LayoutError> {
     let dots = paper.dots();
     let mut out = vec![0x1B, b'@', 0x1B, b'a', 1];
     let lines = |out: &mut Vec<u8>, text: &str, px: f32| {
@@ -237,7 +242,7 @@ pub fn raster_bytes(t: &Ticket, paper: Paper) -> Result<Vec<u8>, LayoutError> {
         lines(&mut out, &wait_line(secs), BODY);
     }
     out.extend_from_slice(&[0x1B, b'J', 12]);
-    out.extend(qr_code(&t.tracking_url)?);
+    out.extend(qr_bytes(&t.tracking_url, qr)?);
     out.extend_from_slice(&[0x1B, b'J', 12]);
     lines(&mut out, &t.footer, BODY);
     out.extend_from_slice(&[0x1B, b'd', 3, 0x1D, b'V', b'A', 1]);

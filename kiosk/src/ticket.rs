@@ -121,21 +121,20 @@ pub fn ticket_bytes_with(
     paper: Paper,
     qr: QrMode,
 ) -> Result<Vec<u8>, LayoutError> {
-    let mut bytes = match profile {
-        Profile::Wpc1258 => text_bytes(t, TextProfile::Wpc1258, paper),
-        Profile::Xprinter => text_bytes(t, TextProfile::Xprinter, paper),
-        Profile::Raster => crate::raster::raster_bytes(t, paper),
-    }?;
-    if qr == QrMode::Raster {
-        let native = qr_code(&t.tracking_url)?;
-        let drawn = crate::raster::gs_v_0(&crate::raster::qr_image(&t.tracking_url)?);
-        let at = bytes
-            .windows(native.len())
-            .position(|w| w == native.as_slice())
-            .ok_or_else(|| LayoutError("the QR code is not where it was laid out".into()))?;
-        bytes.splice(at..at + native.len(), drawn);
+    match profile {
+        Profile::Wpc1258 => text_bytes_with(t, TextProfile::Wpc1258, paper, qr),
+        Profile::Xprinter => text_bytes_with(t, TextProfile::Xprinter, paper, qr),
+        Profile::Raster => crate::raster::raster_bytes_with(t, paper, qr),
     }
-    Ok(bytes)
+}
+
+/// The QR code of `payload` as the profile's bytes: the printer's own, or
+/// drawn here as a bit image.
+pub fn qr_bytes(payload: &str, qr: QrMode) -> Result<Vec<u8>, LayoutError> {
+    match qr {
+        QrMode::Native => qr_code(payload),
+        QrMode::Raster => Ok(crate::raster::gs_v_0(&crate::raster::qr_image(payload)?)),
+    }
 }
 
 /// The line under the number: how many wait before this ticket.
@@ -226,6 +225,16 @@ pub fn qr_code(payload: &str) -> Result<Vec<u8>, LayoutError> {
 /// several times normal size, the QR code by the printer's own `GS ( k`,
 /// then feed and cut.
 pub fn text_bytes(t: &Ticket, profile: TextProfile, paper: Paper) -> Result<Vec<u8>, LayoutError> {
+    text_bytes_with(t, profile, paper, QrMode::Native)
+}
+
+/// [`text_bytes`] with the QR code printed as `qr` says.
+fn text_bytes_with(
+    t: &Ticket,
+    profile: TextProfile,
+    paper: Paper,
+    qr: QrMode,
+) -> Result<Vec<u8>, LayoutError> {
     let e = |e: escpos::errors::PrinterError| LayoutError(e.to_string());
     let out = Collect::default();
     let mut p = Printer::new(out.clone(), Protocol::default(), None);
@@ -264,7 +273,7 @@ pub fn text_bytes(t: &Ticket, profile: TextProfile, paper: Paper) -> Result<Vec<
     if let Some(secs) = t.estimated_wait_secs {
         text(&mut p, &wait_line(secs), columns)?;
     }
-    p.custom(&qr_code(&t.tracking_url)?).map_err(e)?;
+    p.custom(&qr_bytes(&t.tracking_url, qr)?).map_err(e)?;
     text(&mut p, &t.footer, columns)?;
     p.feeds(3).map_err(e)?;
     p.partial_cut().map_err(e)?;
