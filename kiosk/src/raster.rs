@@ -31,8 +31,9 @@ impl Bitmap {
 }
 
 /// The font, parsed once.
-pub fn font() -> FontRef<'static> {
-    FontRef::try_from_slice(FONT).expect("the bundled font parses")
+pub fn font() -> &'static FontRef<'static> {
+    static PARSED: std::sync::OnceLock<FontRef<'static>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| FontRef::try_from_slice(FONT).expect("the bundled font parses"))
 }
 
 /// Whether the font draws `c` with a glyph of its own (not the empty box).
@@ -67,7 +68,7 @@ pub fn wrap(text: &str, px: f32, dots: u32) -> Vec<String> {
         } else {
             format!("{line} {word}")
         };
-        if !line.is_empty() && width_of(&font, &candidate, px) > dots as f32 {
+        if !line.is_empty() && width_of(font, &candidate, px) > dots as f32 {
             lines.push(std::mem::replace(&mut line, word.to_owned()));
         } else {
             line = candidate;
