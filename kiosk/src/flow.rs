@@ -144,24 +144,19 @@ impl Kiosk {
     /// Opens the printer and asks its state; reports a change of state to
     /// the server (best effort). The open port is kept for the job.
     fn ready_printer(&mut self) -> Result<Box<dyn Port>, NotReady> {
-        let opened = printer::open(&self.printer.transport, self.printer.timeout);
-        let checked = opened.map_err(|_| NotReady::NoAnswer).and_then(|mut port| {
-            let status = printer::status(port.as_mut());
-            let state = match status {
-                Ok(s) if s.ready().is_ok() && s.paper_near_end => PrinterState::PaperNearEnd,
-                Ok(s) => match s.ready() {
-                    Ok(()) => PrinterState::Ready,
-                    Err(e) => state_of(e),
-                },
-                Err(e) => state_of(e),
-            };
-            self.report(state);
-            status.and_then(|s| s.ready()).map(|()| port)
+        let mut port = printer::open(&self.printer.transport, self.printer.timeout)
+            .map_err(|_| NotReady::NoAnswer);
+        let status = match &mut port {
+            Ok(port) => printer::status(port.as_mut()),
+            Err(not_ready) => Err(*not_ready),
+        };
+        let ready = status.and_then(|s| s.ready());
+        self.report(match (ready, status) {
+            (Err(not_ready), _) => state_of(not_ready),
+            (Ok(()), Ok(s)) if s.paper_near_end => PrinterState::PaperNearEnd,
+            (Ok(()), _) => PrinterState::Ready,
         });
-        if let Err(NotReady::NoAnswer) = &checked {
-            self.report(PrinterState::NoAnswer);
-        }
-        checked
+        ready.and(port)
     }
 
     /// Tells the server the printer's state when it changed.
