@@ -143,21 +143,7 @@ fn a_ticket_issued_but_not_printed_is_reported() {
         }
         std::thread::sleep(Duration::from_millis(200));
     });
-    let client = Client::new(&office.base, &office.kiosk_token(), Duration::from_secs(2));
-    let mut kiosk = Kiosk::new(
-        client,
-        PrinterSetup {
-            transport: Transport::Serial {
-                path,
-                baud: 9600,
-                rts_cts: false,
-            },
-            profile: Profile::Wpc1258,
-            paper: Paper::Mm80,
-            qr: QrMode::Native,
-            timeout: Duration::from_millis(300),
-        },
-    );
+    let mut kiosk = kiosk(&office.base, &office.kiosk_token(), &path);
     kiosk.refresh().unwrap();
     let outcome = kiosk.take_ticket(ServiceId(2), Priority::Elderly);
     printer.join().unwrap();
