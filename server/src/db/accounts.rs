@@ -88,16 +88,14 @@ pub async fn user_by_name(
     .fetch_optional(pool)
     .await?;
     row.map(|r| {
-        Ok((
-            UserView {
-                id: UserId(r.id),
-                office_id: OfficeId(r.office_id),
-                username: r.username,
-                full_name: r.full_name,
-                role: role(&r.role)?,
-            },
-            r.password_hash,
-        ))
+        let user = UserRow {
+            id: r.id,
+            office_id: r.office_id,
+            username: r.username,
+            full_name: r.full_name,
+            role: r.role,
+        };
+        Ok((user.view()?, r.password_hash))
     })
     .transpose()
 }
