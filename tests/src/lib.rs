@@ -87,23 +87,11 @@ impl Drop for Server {
 }
 
 /// A value from the credentials file the first start wrote beside
-/// `database`, e.g. `secret(db, "devices.kiosk", "token")`.
+/// `database`, e.g. `secret(db, "devices.kiosk", "token")`: read as the
+/// kiosk reads its token.
 pub fn secret(database: &Path, section: &str, key: &str) -> String {
     let mut name = database.file_name().expect("a file").to_owned();
     name.push(".credentials.toml");
-    let text = std::fs::read_to_string(database.with_file_name(name)).expect("credentials file");
-    let header = format!("[{section}]");
-    let mut in_section = false;
-    for line in text.lines() {
-        if line.starts_with('[') {
-            in_section = line == header;
-        } else if in_section
-            && let Some((k, v)) = line.split_once(" = ")
-            && k == key
-        {
-            // The file's strings are JSON strings, which TOML reads alike.
-            return serde_json::from_str(v).expect("a quoted string");
-        }
-    }
-    panic!("no {key} in [{section}]");
+    layso_kiosk::client::secret(&database.with_file_name(name), section, key)
+        .unwrap_or_else(|e| panic!("no {key} in [{section}]: {e}"))
 }
