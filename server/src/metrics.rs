@@ -30,7 +30,8 @@ pub struct Metrics {
     pub calls: AtomicU64,
     /// Recalls since start.
     pub recalls: AtomicU64,
-    requests: Mutex<BTreeMap<(String, String), Histogram>>,
+    /// Route → method → latencies.
+    requests: Mutex<BTreeMap<String, BTreeMap<String, Histogram>>>,
 }
 
 /// Request latencies of one route and method.
@@ -43,11 +44,18 @@ struct Histogram {
 }
 
 impl Metrics {
+    /// Counts one request; allocates only for a route and method not seen
+    /// before.
     fn observe(&self, method: &str, route: &str, seconds: f64) {
         let mut requests = self.requests.lock().unwrap_or_else(|e| e.into_inner());
-        let histogram = requests
-            .entry((route.to_owned(), method.to_owned()))
-            .or_default();
+        if !requests.contains_key(route) {
+            requests.insert(route.to_owned(), BTreeMap::new());
+        }
+        let methods = requests.get_mut(route).expect("just inserted");
+        if !methods.contains_key(method) {
+            methods.insert(method.to_owned(), Histogram::default());
+        }
+        let histogram = methods.get_mut(method).expect("just inserted");
         if let Some(i) = BUCKETS.iter().position(|&b| seconds <= b) {
             histogram.buckets[i] += 1;
         }
@@ -59,17 +67,15 @@ impl Metrics {
 /// Times every request that matched a route (unmatched ones all count as
 /// `unmatched`, so that scanners cannot grow the label set).
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    let method = request.method().as_str().to_owned();
+    // Both clones are cheap: a shared string and a small enum.
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let method = request.method().clone();
     let started = Instant::now();
     let response = next.run(request).await;
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     state
         .metrics
-        .observe(&method, &route, started.elapsed().as_secs_f64());
+        .observe(method.as_str(), route, started.elapsed().as_secs_f64());
     response
 }
 
@@ -126,7 +132,10 @@ pub async fn render(state: &AppState) -> Result<String> {
     );
     out.push_str("# TYPE layso_http_request_duration_seconds histogram\n");
     let requests = m.requests.lock().unwrap_or_else(|e| e.into_inner());
-    for ((route, method), h) in requests.iter() {
+    let histograms = requests
+        .iter()
+        .flat_map(|(route, methods)| methods.iter().map(move |(method, h)| (route, method, h)));
+    for (route, method, h) in histograms {
         let labels = format!("route=\"{}\",method=\"{}\"", label(route), label(method));
         let mut cumulative = 0;
         for (bound, n) in BUCKETS.iter().zip(h.buckets) {
