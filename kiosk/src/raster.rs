@@ -8,8 +8,7 @@
 use crate::ticket::{LayoutError, Paper, QrMode, Ticket, people_ahead_line, qr_bytes, wait_line};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 
-/// The bundled font, shared with the touch screen.
-pub const FONT: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+pub use layso_device::font::{font, has_glyph};
 
 /// A 1-bit image, rows of `width` dots (a multiple of 8), set bits black.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,17 +27,6 @@ impl Bitmap {
         let i = (y * self.width / 8 + x / 8) as usize;
         self.bits[i] & (0x80 >> (x % 8)) != 0
     }
-}
-
-/// The font, parsed once.
-pub fn font() -> &'static FontRef<'static> {
-    static PARSED: std::sync::OnceLock<FontRef<'static>> = std::sync::OnceLock::new();
-    PARSED.get_or_init(|| FontRef::try_from_slice(FONT).expect("the bundled font parses"))
-}
-
-/// Whether the font draws `c` with a glyph of its own (not the empty box).
-pub fn has_glyph(c: char) -> bool {
-    font().glyph_id(c).0 != 0
 }
 
 /// How wide `text` is at `px`, in dots.

@@ -3,13 +3,9 @@
 //! drawn with the bundled font (the same as the raster tickets'), which has
 //! every letter and tone.
 
-use crate::raster::FONT;
 use crate::screen::{Input, PRIORITY_CLASSES, Phase, Screen};
 use crate::worker::Worker;
-use eframe::egui::{
-    self, Align, Color32, FontData, FontDefinitions, FontFamily, FontId, Layout, RichText,
-};
-use std::sync::Arc;
+use eframe::egui::{self, Align, Color32, FontId, Layout, RichText};
 use std::time::{Duration, Instant};
 
 const INK: Color32 = Color32::from_rgb(20, 40, 80);
@@ -22,16 +18,9 @@ pub struct Window {
     worker: Worker,
 }
 
-/// Makes the bundled font egui's only font, for every family.
+/// The bundled font, on a light background.
 pub fn install_font(ctx: &egui::Context) {
-    let mut fonts = FontDefinitions::empty();
-    fonts
-        .font_data
-        .insert("dejavu".into(), Arc::new(FontData::from_static(FONT)));
-    for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        fonts.families.insert(family, vec!["dejavu".into()]);
-    }
-    ctx.set_fonts(fonts);
+    layso_device::font::install(ctx);
     ctx.set_visuals(egui::Visuals::light());
 }
 

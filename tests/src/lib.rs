@@ -92,6 +92,6 @@ impl Drop for Server {
 pub fn secret(database: &Path, section: &str, key: &str) -> String {
     let mut name = database.file_name().expect("a file").to_owned();
     name.push(".credentials.toml");
-    layso_kiosk::client::secret(&database.with_file_name(name), section, key)
+    layso_device::client::secret(&database.with_file_name(name), section, key)
         .unwrap_or_else(|e| panic!("no {key} in [{section}]: {e}"))
 }
