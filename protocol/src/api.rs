@@ -21,6 +21,18 @@ pub struct OfficeView {
     pub time_zone: String,
     /// Footer line printed on every ticket.
     pub ticket_footer: String,
+    /// The line that scrolls along the foot of the hall display (empty:
+    /// none).
+    #[serde(default)]
+    pub notice: String,
+    /// What the display says for a call: `{số}` becomes the ticket's
+    /// number, `{quầy}` the counter's.
+    #[serde(default = "default_phrase")]
+    pub voice_phrase: String,
+}
+
+fn default_phrase() -> String {
+    crate::speech::DEFAULT_PHRASE.to_owned()
 }
 
 /// A service as the kiosk and the staff see it.

@@ -39,7 +39,8 @@ pub async fn resolve_office(pool: &SqlitePool, named: Option<OfficeId>) -> Resul
 /// One office.
 pub async fn office(pool: &SqlitePool, id: OfficeId) -> Result<OfficeView> {
     let row = sqlx::query!(
-        r#"SELECT id AS "id!", code, name, time_zone, ticket_footer FROM offices WHERE id = ?"#,
+        r#"SELECT id AS "id!", code, name, time_zone, ticket_footer, notice, voice_phrase
+           FROM offices WHERE id = ?"#,
         id.0
     )
     .fetch_optional(pool)
@@ -51,6 +52,8 @@ pub async fn office(pool: &SqlitePool, id: OfficeId) -> Result<OfficeView> {
         name: row.name,
         time_zone: row.time_zone,
         ticket_footer: row.ticket_footer,
+        notice: row.notice,
+        voice_phrase: row.voice_phrase,
     })
 }
 

@@ -168,8 +168,9 @@ pub async fn demo_if_empty(
     }
     let at = now.timestamp_millis();
     let office = sqlx::query_scalar!(
-        r#"INSERT INTO offices (code, name, time_zone, ticket_footer, created_at)
-           VALUES ('demo', 'Bộ phận Một cửa – UBND xã Tân Phú', ?, 'Cảm ơn quý khách. Xin vui lòng giữ vé đến khi hoàn tất thủ tục.', ?)
+        r#"INSERT INTO offices (code, name, time_zone, ticket_footer, notice, created_at)
+           VALUES ('demo', 'Bộ phận Một cửa – UBND xã Tân Phú', ?, 'Cảm ơn quý khách. Xin vui lòng giữ vé đến khi hoàn tất thủ tục.',
+                   'Giờ làm việc: sáng 7:30–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu. Công dân vui lòng chuẩn bị đầy đủ giấy tờ trước khi đến quầy.', ?)
            RETURNING id AS "id!: i64""#,
         time_zone,
         at

@@ -19,7 +19,8 @@ async fn healthz() {
     );
 }
 
-// The kiosk's list: the office and its services with Vietnamese names and numbering.
+// The kiosk's list: the office (with what the hall display shows and says)
+// and its services with Vietnamese names and numbering.
 #[tokio::test]
 async fn services_list() {
     let app = TestApp::new().await;
@@ -27,6 +28,16 @@ async fn services_list() {
     let (status, body) = app.get("/api/v1/services").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["office"]["name"], "Bộ phận Một cửa – UBND xã Tân Phú");
+    assert!(
+        body["office"]["notice"]
+            .as_str()
+            .unwrap()
+            .starts_with("Giờ làm việc")
+    );
+    assert_eq!(
+        body["office"]["voice_phrase"],
+        "Xin mời công dân có số thứ tự {số} đến quầy số {quầy}"
+    );
     let names: Vec<&str> = body["services"]
         .as_array()
         .unwrap()
