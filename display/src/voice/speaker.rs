@@ -1,0 +1,123 @@
+//! Playing an announcement through the operating system's audio. The
+//! display links no sound library (the build and the tests run on
+//! machines without one): it hands a WAV file to the system's player,
+//! PipeWire's `pw-play`, PulseAudio's `paplay` or ALSA's `aplay`, whichever
+//! is installed, and waits for it to finish, so announcements never
+//! overlap.
+
+use super::audio::Audio;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+/// Something that plays announcements, one at a time.
+pub trait Speaker: Send {
+    /// Plays `audio` to its end.
+    fn play(&mut self, audio: &Audio) -> Result<(), SpeakerError>;
+}
+
+/// Why an announcement was not heard.
+#[derive(Debug, thiserror::Error)]
+pub enum SpeakerError {
+    /// No player program is installed.
+    #[error("no audio player found (install pipewire-bin, pulseaudio-utils or alsa-utils)")]
+    NoPlayer,
+    /// The player failed.
+    #[error("{program}: {message}")]
+    Failed {
+        /// Which player.
+        program: String,
+        /// What it said.
+        message: String,
+    },
+}
+
+/// The system's player program.
+#[derive(Debug, Clone)]
+pub struct SystemSpeaker {
+    program: PathBuf,
+}
+
+/// The players tried, in order.
+const PLAYERS: [&str; 3] = ["pw-play", "paplay", "aplay"];
+
+impl SystemSpeaker {
+    /// The first of the known players found on `PATH`.
+    pub fn find() -> Result<Self, SpeakerError> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        PLAYERS
+            .iter()
+            .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+            .find(|candidate| candidate.is_file())
+            .map(|program| Self { program })
+            .ok_or(SpeakerError::NoPlayer)
+    }
+
+    /// This player.
+    pub fn with(program: PathBuf) -> Self {
+        Self { program }
+    }
+
+    /// The player's path.
+    pub fn program(&self) -> &std::path::Path {
+        &self.program
+    }
+}
+
+impl Speaker for SystemSpeaker {
+    fn play(&mut self, audio: &Audio) -> Result<(), SpeakerError> {
+        let failed = |message: String| SpeakerError::Failed {
+            program: self.program.display().to_string(),
+            message,
+        };
+        let file = tempfile::Builder::new()
+            .prefix("layso-call-")
+            .suffix(".wav")
+            .tempfile()
+            .map_err(|e| failed(e.to_string()))?;
+        std::fs::write(file.path(), audio.wav_bytes()).map_err(|e| failed(e.to_string()))?;
+        let mut command = Command::new(&self.program);
+        if self.program.ends_with("aplay") {
+            command.arg("-q");
+        }
+        let output = command
+            .arg(file.path())
+            .output()
+            .map_err(|e| failed(e.to_string()))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(failed(
+                String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+            ))
+        }
+    }
+}
+
+/// Keeps what it is given instead of playing it: the display with
+/// `--mute`, and the tests' ears.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    /// Everything played so far.
+    pub played: Arc<Mutex<Vec<Audio>>>,
+}
+
+impl Speaker for Recorder {
+    fn play(&mut self, audio: &Audio) -> Result<(), SpeakerError> {
+        self.played
+            .lock()
+            .expect("no panics under this lock")
+            .push(audio.clone());
+        Ok(())
+    }
+}
+
+/// Plays nothing: a board without speakers (`mute`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Speaker for Silent {
+    fn play(&mut self, _audio: &Audio) -> Result<(), SpeakerError> {
+        Ok(())
+    }
+}

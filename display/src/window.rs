@@ -1,0 +1,414 @@
+//! The hall board's window: draws the shared [`Board`] large and in high
+//! contrast, for a 1920×1080 TV or a portrait screen, with the bundled
+//! font. It changes nothing: the display's threads change the board and
+//! ask for a repaint.
+
+use crate::board::{Board, Call};
+use chrono::Utc;
+use eframe::egui::{self, Align2, Color32, FontId, Pos2, Rect, pos2, vec2};
+use layso_protocol::CounterState;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const BACKGROUND: Color32 = Color32::from_rgb(8, 26, 52);
+const PANEL: Color32 = Color32::from_rgb(18, 44, 82);
+const TEXT: Color32 = Color32::WHITE;
+const SOFT: Color32 = Color32::from_rgb(190, 205, 225);
+const NUMBER: Color32 = Color32::from_rgb(255, 214, 0);
+const FLASH: Color32 = Color32::from_rgb(255, 214, 0);
+const ALERT: Color32 = Color32::from_rgb(200, 30, 30);
+
+/// The window over the display's board.
+pub struct Window {
+    board: Arc<Mutex<Board>>,
+}
+
+impl Window {
+    /// A window drawing `board`, with the bundled font.
+    pub fn new(ctx: &egui::Context, board: Arc<Mutex<Board>>) -> Self {
+        layso_device::font::install(ctx);
+        Self { board }
+    }
+}
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let board = self
+            .board
+            .lock()
+            .expect("no panics under the board's lock")
+            .clone();
+        // The clock, the flashing and the notice move without events.
+        ui.ctx().request_repaint_after(Duration::from_millis(50));
+        let time = ui.input(|i| i.time);
+        draw(ui.painter(), ui.max_rect(), &board, time);
+    }
+}
+
+/// Draws `board` into `area`; `time` (seconds) drives the flashing and the
+/// notice's scrolling.
+pub fn draw(painter: &egui::Painter, area: Rect, board: &Board, time: f64) {
+    let portrait = area.height() > area.width();
+    // Sizes are designed for 1920×1080 (or 1080×1920) and scaled.
+    let unit = if portrait {
+        (area.width() / 1080.0).min(area.height() / 1920.0)
+    } else {
+        (area.width() / 1920.0).min(area.height() / 1080.0)
+    };
+    let px = |n: f32| n * unit;
+    painter.rect_filled(area, 0.0, BACKGROUND);
+    let now = Utc::now();
+
+    // The header: the office and the clock, or the connection's trouble.
+    let header = Rect::from_min_size(area.min, vec2(area.width(), px(110.0)));
+    painter.rect_filled(header, 0.0, PANEL);
+    let clock = chrono::Local::now()
+        .format("%H:%M:%S  %d/%m/%Y")
+        .to_string();
+    let clock_width = text(
+        painter,
+        header.right_center() - vec2(px(30.0), 0.0),
+        Align2::RIGHT_CENTER,
+        &clock,
+        px(44.0),
+        SOFT,
+        f32::INFINITY,
+    );
+    let office = if board.ready {
+        board.office.as_str()
+    } else {
+        "Đang kết nối máy chủ…"
+    };
+    text(
+        painter,
+        header.left_center() + vec2(px(30.0), 0.0),
+        Align2::LEFT_CENTER,
+        office,
+        px(52.0),
+        TEXT,
+        header.width() - clock_width - px(90.0),
+    );
+
+    let mut body = Rect::from_min_max(pos2(area.left(), header.bottom()), area.max);
+    if !board.online {
+        let bar = Rect::from_min_size(body.min, vec2(area.width(), px(90.0)));
+        painter.rect_filled(bar, 0.0, ALERT);
+        text(
+            painter,
+            bar.center(),
+            Align2::CENTER_CENTER,
+            "Mất kết nối máy chủ",
+            px(56.0),
+            TEXT,
+            bar.width(),
+        );
+        body.min.y = bar.bottom();
+    }
+    // The notice scrolls along the foot.
+    let notice_height = if board.notice.is_empty() {
+        0.0
+    } else {
+        px(90.0)
+    };
+    let foot = Rect::from_min_max(pos2(area.left(), area.bottom() - notice_height), area.max);
+    body.max.y = foot.top();
+    if notice_height > 0.0 {
+        marquee(painter, foot, &board.notice, px(50.0), time, px(160.0));
+    }
+
+    let gap = px(24.0);
+    let body = body.shrink(gap);
+    let (call_area, side) = if portrait {
+        let (top, bottom) = split_v(body, 0.36, gap);
+        (top, bottom)
+    } else {
+        let (left, right) = split_h(body, 0.58, gap);
+        (left, right)
+    };
+    let (newest, recent) = split_v(call_area, if portrait { 0.72 } else { 0.66 }, gap);
+    newest_call(
+        painter,
+        newest,
+        board.latest.as_ref(),
+        board.flashing(now) && (time * 2.0).fract() < 0.5,
+        px,
+    );
+    recent_calls(painter, recent, board, px);
+    let (counters, waiting) = split_v(side, 0.62, gap);
+    counter_table(painter, counters, board, px);
+    waiting_table(painter, waiting, board, px);
+}
+
+fn newest_call(
+    painter: &egui::Painter,
+    area: Rect,
+    call: Option<&Call>,
+    lit: bool,
+    px: impl Fn(f32) -> f32,
+) {
+    let (fill, ink, label_ink) = if lit {
+        (FLASH, BACKGROUND, BACKGROUND)
+    } else {
+        (PANEL, NUMBER, SOFT)
+    };
+    painter.rect_filled(area, px(18.0), fill);
+    let Some(call) = call else {
+        text(
+            painter,
+            area.center(),
+            Align2::CENTER_CENTER,
+            "Xin chào quý công dân",
+            px(64.0),
+            SOFT,
+            area.width(),
+        );
+        return;
+    };
+    let label = if call.recall {
+        "MỜI LẠI SỐ"
+    } else {
+        "MỜI SỐ"
+    };
+    text(
+        painter,
+        pos2(area.center().x, area.top() + px(60.0)),
+        Align2::CENTER_CENTER,
+        label,
+        px(54.0),
+        label_ink,
+        area.width(),
+    );
+    let number_size = fit(painter, &call.number, px(330.0), area.width() - px(60.0));
+    text(
+        painter,
+        pos2(area.center().x, area.top() + area.height() * 0.47),
+        Align2::CENTER_CENTER,
+        &call.number,
+        number_size,
+        ink,
+        f32::INFINITY,
+    );
+    let counter = format!("→ Quầy {}", call.counter_number);
+    text(
+        painter,
+        pos2(area.center().x, area.bottom() - area.height() * 0.16),
+        Align2::CENTER_CENTER,
+        &counter,
+        px(120.0),
+        if lit { BACKGROUND } else { TEXT },
+        area.width() - px(40.0),
+    );
+}
+
+fn recent_calls(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn(f32) -> f32) {
+    painter.rect_filled(area, px(18.0), PANEL);
+    text(
+        painter,
+        area.left_top() + vec2(px(24.0), px(14.0)),
+        Align2::LEFT_TOP,
+        "Vừa gọi",
+        px(40.0),
+        SOFT,
+        area.width(),
+    );
+    let row = Rect::from_min_max(
+        area.min + vec2(px(24.0), px(70.0)),
+        area.max - vec2(px(24.0), px(16.0)),
+    );
+    let shown: Vec<&Call> = board.recent.iter().take(4).collect();
+    let width = row.width() / 4.0;
+    for (i, call) in shown.iter().enumerate() {
+        let cell = Rect::from_min_size(
+            row.min + vec2(width * i as f32, 0.0),
+            vec2(width, row.height()),
+        );
+        text(
+            painter,
+            pos2(cell.center().x, cell.top() + cell.height() * 0.35),
+            Align2::CENTER_CENTER,
+            &call.number,
+            px(64.0),
+            NUMBER,
+            width - px(10.0),
+        );
+        text(
+            painter,
+            pos2(cell.center().x, cell.top() + cell.height() * 0.78),
+            Align2::CENTER_CENTER,
+            &format!("Quầy {}", call.counter_number),
+            px(40.0),
+            TEXT,
+            width - px(10.0),
+        );
+    }
+}
+
+fn counter_table(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn(f32) -> f32) {
+    painter.rect_filled(area, px(18.0), PANEL);
+    text(
+        painter,
+        area.left_top() + vec2(px(24.0), px(14.0)),
+        Align2::LEFT_TOP,
+        "Quầy",
+        px(40.0),
+        SOFT,
+        area.width(),
+    );
+    text(
+        painter,
+        area.right_top() + vec2(-px(24.0), px(14.0)),
+        Align2::RIGHT_TOP,
+        "Đang phục vụ",
+        px(40.0),
+        SOFT,
+        area.width(),
+    );
+    let lines: Vec<_> = board
+        .counters
+        .iter()
+        .filter(|c| c.state != CounterState::Closed)
+        .collect();
+    if lines.is_empty() {
+        text(
+            painter,
+            area.center(),
+            Align2::CENTER_CENTER,
+            "Chưa có quầy nào mở",
+            px(44.0),
+            SOFT,
+            area.width(),
+        );
+        return;
+    }
+    let top = area.top() + px(72.0);
+    let height = ((area.bottom() - top - px(10.0)) / lines.len() as f32).min(px(110.0));
+    let size = (height * 0.62).min(px(64.0));
+    for (i, line) in lines.iter().enumerate() {
+        let y = top + height * (i as f32 + 0.5);
+        let name = format!("Quầy {}", line.number);
+        text(
+            painter,
+            pos2(area.left() + px(24.0), y),
+            Align2::LEFT_CENTER,
+            &name,
+            size,
+            TEXT,
+            area.width() * 0.5,
+        );
+        let (current, colour) = match (&line.state, &line.current) {
+            (CounterState::Paused, _) => ("Tạm dừng".to_owned(), SOFT),
+            (_, Some((_, number))) => (number.clone(), NUMBER),
+            (_, None) => ("—".to_owned(), SOFT),
+        };
+        text(
+            painter,
+            pos2(area.right() - px(24.0), y),
+            Align2::RIGHT_CENTER,
+            &current,
+            size,
+            colour,
+            area.width() * 0.45,
+        );
+    }
+}
+
+fn waiting_table(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn(f32) -> f32) {
+    painter.rect_filled(area, px(18.0), PANEL);
+    text(
+        painter,
+        area.left_top() + vec2(px(24.0), px(14.0)),
+        Align2::LEFT_TOP,
+        "Đang chờ",
+        px(40.0),
+        SOFT,
+        area.width(),
+    );
+    if board.services.is_empty() {
+        return;
+    }
+    let top = area.top() + px(68.0);
+    let height = ((area.bottom() - top - px(8.0)) / board.services.len() as f32).min(px(80.0));
+    let size = (height * 0.6).min(px(44.0));
+    for (i, service) in board.services.iter().enumerate() {
+        let y = top + height * (i as f32 + 0.5);
+        let count = service.waiting.to_string();
+        let count_width = text(
+            painter,
+            pos2(area.right() - px(24.0), y),
+            Align2::RIGHT_CENTER,
+            &count,
+            size,
+            NUMBER,
+            f32::INFINITY,
+        );
+        text(
+            painter,
+            pos2(area.left() + px(24.0), y),
+            Align2::LEFT_CENTER,
+            &service.name,
+            size,
+            TEXT,
+            area.width() - count_width - px(72.0),
+        );
+    }
+}
+
+/// The notice, moving right to left at `speed` points a second.
+fn marquee(painter: &egui::Painter, area: Rect, notice: &str, size: f32, time: f64, speed: f32) {
+    painter.rect_filled(area, 0.0, PANEL);
+    let galley = painter.layout_no_wrap(notice.to_owned(), FontId::proportional(size), TEXT);
+    let travel = area.width() + galley.size().x;
+    let offset = ((time * f64::from(speed)) % f64::from(travel)) as f32;
+    let x = area.right() - offset;
+    let y = area.center().y - galley.size().y / 2.0;
+    painter
+        .with_clip_rect(area)
+        .galley(pos2(x, y), galley, TEXT);
+}
+
+/// The size at which `s` fits `width`, at most `size`.
+fn fit(painter: &egui::Painter, s: &str, size: f32, width: f32) -> f32 {
+    let natural = painter
+        .layout_no_wrap(s.to_owned(), FontId::proportional(size), TEXT)
+        .size()
+        .x;
+    if natural > width {
+        size * width / natural
+    } else {
+        size
+    }
+}
+
+/// Draws `s` anchored at `at`, shrunk to fit `max_width`; returns its width.
+fn text(
+    painter: &egui::Painter,
+    at: Pos2,
+    anchor: Align2,
+    s: &str,
+    size: f32,
+    colour: Color32,
+    max_width: f32,
+) -> f32 {
+    let size = fit(painter, s, size, max_width);
+    let galley = painter.layout_no_wrap(s.to_owned(), FontId::proportional(size), colour);
+    let rect = anchor.anchor_size(at, galley.size());
+    let width = galley.size().x;
+    painter.galley(rect.min, galley, colour);
+    width
+}
+
+fn split_h(area: Rect, share: f32, gap: f32) -> (Rect, Rect) {
+    let x = area.left() + (area.width() - gap) * share;
+    (
+        Rect::from_min_max(area.min, pos2(x, area.bottom())),
+        Rect::from_min_max(pos2(x + gap, area.top()), area.max),
+    )
+}
+
+fn split_v(area: Rect, share: f32, gap: f32) -> (Rect, Rect) {
+    let y = area.top() + (area.height() - gap) * share;
+    (
+        Rect::from_min_max(area.min, pos2(area.right(), y)),
+        Rect::from_min_max(pos2(area.left(), y + gap), area.max),
+    )
+}
