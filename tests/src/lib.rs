@@ -41,8 +41,14 @@ impl Server {
     /// Starts the server on `database` (created if missing) on a free port
     /// and waits until it says where it listens.
     pub fn start(database: &Path) -> Server {
+        Self::start_on(database, "127.0.0.1:0")
+    }
+
+    /// Starts the server on `database` listening on `listen` (to restart it
+    /// where its clients expect it).
+    pub fn start_on(database: &Path, listen: &str) -> Server {
         let mut child = Command::new(binary("layso-server", "layso-server"))
-            .args(["--listen", "127.0.0.1:0", "--database"])
+            .args(["--listen", listen, "--database"])
             .arg(database)
             .args(["--config", "/nonexistent/layso.toml"])
             .env("LAYSO_SERVER_LOG", "warn")
@@ -84,6 +90,13 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A loopback address nothing listens on now (for a server that must
+/// come back on the same port after a restart).
+pub fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("a bound address").to_string()
 }
 
 /// A value from the credentials file the first start wrote beside
