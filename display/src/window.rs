@@ -63,7 +63,11 @@ pub fn draw(painter: &egui::Painter, area: Rect, board: &Board, time: f64) {
     let header = Rect::from_min_size(area.min, vec2(area.width(), px(110.0)));
     painter.rect_filled(header, 0.0, PANEL);
     let clock = chrono::Local::now()
-        .format("%H:%M:%S  %d/%m/%Y")
+        .format(if portrait {
+            "%H:%M"
+        } else {
+            "%H:%M:%S  %d/%m/%Y"
+        })
         .to_string();
     let clock_width = text(
         painter,
@@ -119,13 +123,13 @@ pub fn draw(painter: &egui::Painter, area: Rect, board: &Board, time: f64) {
     let gap = px(24.0);
     let body = body.shrink(gap);
     let (call_area, side) = if portrait {
-        let (top, bottom) = split_v(body, 0.36, gap);
+        let (top, bottom) = split_v(body, 0.5, gap);
         (top, bottom)
     } else {
         let (left, right) = split_h(body, 0.58, gap);
         (left, right)
     };
-    let (newest, recent) = split_v(call_area, if portrait { 0.72 } else { 0.66 }, gap);
+    let (newest, recent) = split_v(call_area, 0.7, gap);
     newest_call(
         painter,
         newest,
@@ -152,18 +156,20 @@ fn newest_call(
         (PANEL, NUMBER, SOFT)
     };
     painter.rect_filled(area, px(18.0), fill);
+    let h = area.height();
     let Some(call) = call else {
         text(
             painter,
             area.center(),
             Align2::CENTER_CENTER,
             "Xin chào quý công dân",
-            px(64.0),
+            px(64.0).min(h * 0.2),
             SOFT,
             area.width(),
         );
         return;
     };
+    let at = |share: f32| pos2(area.center().x, area.top() + h * share);
     let label = if call.recall {
         "MỜI LẠI SỐ"
     } else {
@@ -171,30 +177,29 @@ fn newest_call(
     };
     text(
         painter,
-        pos2(area.center().x, area.top() + px(60.0)),
+        at(0.11),
         Align2::CENTER_CENTER,
         label,
-        px(54.0),
+        px(54.0).min(h * 0.1),
         label_ink,
         area.width(),
     );
-    let number_size = fit(painter, &call.number, px(330.0), area.width() - px(60.0));
     text(
         painter,
-        pos2(area.center().x, area.top() + area.height() * 0.47),
+        at(0.47),
         Align2::CENTER_CENTER,
         &call.number,
-        number_size,
+        px(330.0).min(h * 0.52),
         ink,
-        f32::INFINITY,
+        area.width() - px(60.0),
     );
     let counter = format!("→ Quầy {}", call.counter_number);
     text(
         painter,
-        pos2(area.center().x, area.bottom() - area.height() * 0.16),
+        at(0.85),
         Align2::CENTER_CENTER,
         &counter,
-        px(120.0),
+        px(120.0).min(h * 0.2),
         if lit { BACKGROUND } else { TEXT },
         area.width() - px(40.0),
     );
