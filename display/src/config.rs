@@ -2,6 +2,7 @@
 //! `display.toml`, then `LAYSO_DISPLAY_*` environment variables, then flags.
 
 use crate::display::Speech;
+use crate::voice::speaker::{SpeakerError, SystemSpeaker};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use layso_protocol::speech::{Dialect, Reading};
@@ -40,6 +41,10 @@ pub struct Config {
     pub resnapshot_after_secs: u64,
     /// No sound at all (a board without speakers).
     pub mute: bool,
+    /// The program that plays announcements, with its arguments (the WAV
+    /// file comes last), e.g. `aplay -D plughw:1,0`; empty: the first of
+    /// `pw-play`, `paplay` and `aplay` that is installed.
+    pub player: String,
 }
 
 impl Default for Config {
@@ -57,6 +62,7 @@ impl Default for Config {
             speak_within_secs: 15,
             resnapshot_after_secs: 120,
             mute: false,
+            player: String::new(),
         }
     }
 }
@@ -85,6 +91,15 @@ impl Config {
             layso_device::client::secret(&self.credentials, "devices.display", "token")
         } else {
             Ok(self.token.clone())
+        }
+    }
+
+    /// The speaker announcements play through: the configured player, or
+    /// the first one installed.
+    pub fn speaker(&self) -> Result<SystemSpeaker, SpeakerError> {
+        match SystemSpeaker::command(&self.player) {
+            Some(speaker) => Ok(speaker),
+            None => SystemSpeaker::find(),
         }
     }
 

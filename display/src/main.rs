@@ -11,7 +11,7 @@ use layso_display::display::{Display, Note};
 use layso_display::link::Settings;
 use layso_display::voice::engine::Engine;
 use layso_display::voice::pack;
-use layso_display::voice::speaker::{Silent, Speaker, SystemSpeaker};
+use layso_display::voice::speaker::{Silent, Speaker};
 use layso_protocol::speech::{DEFAULT_PHRASE, Dialect, Reading, call_words};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -169,7 +169,7 @@ fn say(
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if !config.mute {
-        let mut speaker = SystemSpeaker::find()?;
+        let mut speaker = config.speaker()?;
         speaker.play(&spoken.audio)?;
     }
     Ok(())
@@ -189,7 +189,7 @@ fn run(config: &Config, headless: bool, windowed: Option<(f32, f32)>) -> anyhow:
     let speaker: Box<dyn Speaker> = if config.mute {
         Box::new(Silent)
     } else {
-        match SystemSpeaker::find() {
+        match config.speaker() {
             Ok(speaker) => Box::new(speaker),
             Err(error) => {
                 tracing::error!(%error, "voice: calls will be shown but not heard");

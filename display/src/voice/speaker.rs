@@ -32,10 +32,12 @@ pub enum SpeakerError {
     },
 }
 
-/// The system's player program.
+/// The system's player program, with the arguments that come before the
+/// file (e.g. `aplay -D plughw:1`).
 #[derive(Debug, Clone)]
 pub struct SystemSpeaker {
     program: PathBuf,
+    args: Vec<String>,
 }
 
 /// The players tried, in order.
@@ -49,13 +51,27 @@ impl SystemSpeaker {
             .iter()
             .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
             .find(|candidate| candidate.is_file())
-            .map(|program| Self { program })
+            .map(|program| {
+                // aplay talks while it plays; quiet it.
+                let args = if program.ends_with("aplay") {
+                    vec!["-q".to_owned()]
+                } else {
+                    Vec::new()
+                };
+                Self { program, args }
+            })
             .ok_or(SpeakerError::NoPlayer)
     }
 
-    /// This player.
-    pub fn with(program: PathBuf) -> Self {
-        Self { program }
+    /// The player named by `command`, a program and its arguments separated
+    /// by spaces (the file is added last); `None` if it is empty.
+    pub fn command(command: &str) -> Option<Self> {
+        let mut words = command.split_whitespace().map(String::from);
+        let program = PathBuf::from(words.next()?);
+        Some(Self {
+            program,
+            args: words.collect(),
+        })
     }
 
     /// The player's path.
@@ -76,11 +92,8 @@ impl Speaker for SystemSpeaker {
             .tempfile()
             .map_err(|e| failed(e.to_string()))?;
         std::fs::write(file.path(), audio.wav_bytes()).map_err(|e| failed(e.to_string()))?;
-        let mut command = Command::new(&self.program);
-        if self.program.ends_with("aplay") {
-            command.arg("-q");
-        }
-        let output = command
+        let output = Command::new(&self.program)
+            .args(&self.args)
             .arg(file.path())
             .output()
             .map_err(|e| failed(e.to_string()))?;
