@@ -4,20 +4,21 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The path of one of the workspace's binaries, built (once per test run)
-/// with the same profile as the tests, so it is never stale.
+/// The path of one of the workspace's binaries, built (once per test run
+/// and binary) with the same profile as the tests, so it is never stale.
 pub fn binary(package: &str, name: &str) -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let exe = std::env::current_exe().expect("the test binary knows its path");
     // target/<profile>/deps/<test> → target/<profile>
     let profile_dir = exe
         .parent()
         .and_then(Path::parent)
         .expect("test binaries live in target/<profile>/deps");
-    BUILT.get_or_init(|| {
+    let mut built = BUILT.lock().expect("no build panicked");
+    if !built.iter().any(|b| b == name) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
         build.args(["build", "--quiet", "-p", package, "--bin", name]);
@@ -26,7 +27,8 @@ pub fn binary(package: &str, name: &str) -> PathBuf {
         }
         let status = build.status().expect("cargo runs");
         assert!(status.success(), "building {name} failed");
-    });
+        built.push(name.to_owned());
+    }
     profile_dir.join(name)
 }
 
