@@ -417,3 +417,67 @@ fn split_v(area: Rect, share: f32, gap: f32) -> (Rect, Rect) {
         Rect::from_min_max(pos2(area.left(), y + gap), area.max),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::board::Input;
+    use layso_protocol::*;
+
+    fn called_board() -> Board {
+        let mut board = Board::default();
+        let call = ServerMessage::Event(Event {
+            seq: 1,
+            at: Utc::now(),
+            office_id: OfficeId(1),
+            change: Change::Ticket(TicketChange {
+                step: TicketStep::Called,
+                ticket_id: TicketId(5),
+                display_number: "1005".into(),
+                service_id: ServiceId(1),
+                priority: Priority::None,
+                from: Some(TicketState::Waiting),
+                to: TicketState::Called,
+                counter_id: Some(CounterId(3)),
+                counter_number: Some(3),
+                user_id: None,
+                reason: None,
+            }),
+        });
+        board.apply(Input::Message(call), Utc::now(), Duration::from_secs(15));
+        board
+    }
+
+    /// The fills of the panels `draw` paints at `time`.
+    fn fills(board: &Board, time: f64) -> Vec<Color32> {
+        let ctx = egui::Context::default();
+        layso_device::font::install(&ctx);
+        let input = egui::RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(1920.0, 1080.0))),
+            ..Default::default()
+        };
+        let mut output = ctx.run_ui(input, |ui| draw(ui.painter(), ui.max_rect(), board, time));
+        output.textures_delta.clear();
+        output
+            .shapes
+            .iter()
+            .filter_map(|clipped| match &clipped.shape {
+                egui::Shape::Rect(rect) => Some(rect.fill),
+                _ => None,
+            })
+            .collect()
+    }
+
+    // A fresh call's box lights up and goes dark twice a second; an old
+    // call's box stays dark.
+    #[test]
+    fn the_newest_call_flashes() {
+        let board = called_board();
+        assert!(board.flashing(Utc::now()));
+        assert!(fills(&board, 0.1).contains(&FLASH));
+        assert!(!fills(&board, 0.35).contains(&FLASH));
+        let mut old = board.clone();
+        old.apply(Input::Offline, Utc::now(), Duration::ZERO);
+        assert!(!old.flashing(Utc::now() + chrono::Duration::seconds(7)));
+    }
+}
