@@ -44,21 +44,13 @@ struct Cli {
     #[serde(skip)]
     headless: bool,
     /// A window of this size (e.g. 1920x1080) instead of the full screen.
-    #[arg(long, value_parser = parse_size)]
+    #[arg(long, value_parser = layso_device::window::parse_size)]
     #[serde(skip)]
     windowed: Option<(f32, f32)>,
     /// What to do; without a command, the board.
     #[command(subcommand)]
     #[serde(skip)]
     command: Option<Command>,
-}
-
-fn parse_size(s: &str) -> Result<(f32, f32), String> {
-    let (w, h) = s
-        .split_once('x')
-        .ok_or("expected WIDTHxHEIGHT, e.g. 1920x1080")?;
-    let number = |v: &str| v.parse::<f32>().map_err(|e| format!("{v}: {e}"));
-    Ok((number(w)?, number(h)?))
 }
 
 #[derive(Debug, Subcommand)]
@@ -232,15 +224,7 @@ fn run(config: &Config, headless: bool, windowed: Option<(f32, f32)>) -> anyhow:
         }
         return Ok(());
     }
-    let mut viewport = eframe::egui::ViewportBuilder::default().with_title("Layso");
-    viewport = match windowed {
-        Some((w, h)) => viewport.with_inner_size([w, h]),
-        None => viewport.with_fullscreen(true),
-    };
-    let options = eframe::NativeOptions {
-        viewport,
-        ..Default::default()
-    };
+    let options = layso_device::window::options(windowed);
     let speech = config.speech();
     eframe::run_native(
         "layso-display",
