@@ -61,6 +61,26 @@ pub struct ServiceView {
     pub waiting: u32,
 }
 
+/// `POST /api/v1/admin/services`: a new service of the admin's office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewServiceRequest {
+    /// Short code, unique in the office (letters, digits, `-`, `_`).
+    pub code: String,
+    /// Vietnamese name shown on the kiosk button and the ticket.
+    pub name: String,
+    /// How its tickets are numbered each day.
+    pub numbering: Numbering,
+    /// At most this many tickets a day, if set.
+    #[serde(default)]
+    pub daily_cap: Option<u32>,
+    /// Whether priority tickets may be taken for it.
+    #[serde(default)]
+    pub accepts_priority: bool,
+    /// When it issues tickets, in the office's local time.
+    pub hours: IssuingHours,
+}
+
 /// `GET /api/v1/services`: the office and what it offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -237,6 +237,9 @@ pub async fn authenticate(
     if let Some(token) = token_of(request.headers()) {
         match state.accounts.principal(&state, &hash(token)).await {
             Ok(Some(principal)) => {
+                if let Some(device) = principal.device() {
+                    state.presence.saw(device, state.clock.now());
+                }
                 request.extensions_mut().insert(principal);
             }
             Ok(None) => {}

@@ -15,7 +15,9 @@ pub mod estimate;
 pub mod http;
 pub mod live;
 pub mod metrics;
+pub mod pages;
 pub mod policy;
+pub mod presence;
 pub mod state;
 
 use axum::serve::ListenerExt;

@@ -28,6 +28,8 @@ pub struct AppState {
     pub kiosks: Arc<KioskLimit>,
     /// What `/metrics` reports.
     pub metrics: Arc<Metrics>,
+    /// When each device was last heard from.
+    pub presence: Arc<crate::presence::Presence>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             accounts,
             kiosks,
             metrics,
+            presence: Arc::default(),
         }
     }
 

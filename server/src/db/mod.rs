@@ -13,6 +13,7 @@ pub mod events;
 pub mod issue;
 pub mod reads;
 pub mod seed;
+pub mod services;
 pub mod steps;
 pub mod tickets;
 pub mod writer;

@@ -422,3 +422,69 @@ pub async fn key_used(pool: &SqlitePool, office: OfficeId, key: &IdempotencyKey)
 fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
+
+/// What a counter finished since `since` (the start of the office's day):
+/// how many tickets, and their mean service time in seconds (start to
+/// finish), if any.
+pub async fn counter_day(
+    pool: &SqlitePool,
+    counter: CounterId,
+    since: DateTime<Utc>,
+) -> Result<(u32, Option<i64>)> {
+    let since = since.timestamp_millis();
+    let row = sqlx::query!(
+        r#"SELECT COUNT(*) AS "served!: i64",
+                  AVG(d.at - (SELECT MAX(s.at) FROM events s
+                              WHERE s.ticket_id = d.ticket_id AND s.kind = 'serving'
+                                AND s.id < d.id)) AS "mean_ms: f64"
+           FROM events d
+           WHERE d.counter_id = ? AND d.kind = 'done' AND d.at >= ?"#,
+        counter.0,
+        since
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((
+        u32::try_from(row.served).unwrap_or(u32::MAX),
+        row.mean_ms.map(|ms| (ms / 1000.0).round() as i64),
+    ))
+}
+
+/// When the ticket took its last step.
+pub async fn changed_at(pool: &SqlitePool, ticket: TicketId) -> Result<DateTime<Utc>> {
+    let at = sqlx::query_scalar!("SELECT changed_at FROM tickets WHERE id = ?", ticket.0)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(Error::NotFound("ticket"))?;
+    DateTime::from_timestamp_millis(at).ok_or_else(|| Error::Internal(format!("bad time {at}")))
+}
+
+/// Today's tickets (since `since`) whose kiosk could not print them: number,
+/// why, when; newest first.
+pub async fn not_printed(
+    pool: &SqlitePool,
+    office: OfficeId,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, String, DateTime<Utc>)>> {
+    let since = since.timestamp_millis();
+    let rows = sqlx::query!(
+        r#"SELECT t.display_number, e.reason, e.at
+           FROM events e JOIN tickets t ON t.id = e.ticket_id
+           WHERE e.office_id = ? AND e.kind = 'not_printed' AND e.at >= ?
+           ORDER BY e.at DESC LIMIT 50"#,
+        office.0,
+        since
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.display_number,
+                r.reason.unwrap_or_default(),
+                calendar::from_millis(r.at),
+            )
+        })
+        .collect())
+}

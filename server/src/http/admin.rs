@@ -1,11 +1,11 @@
-//! Office administration (admin only): pair and revoke devices, manage
-//! users and their passwords, close the day by hand (the server also closes
+//! Office administration (admin only): add services, pair and revoke
+//! devices, manage users and their passwords, close the day by hand (the server also closes
 //! each office's day by itself after local midnight).
 
 use super::extract::{Json, Path};
 use crate::auth::{self, Caller, DEVICE_PREFIX};
 use crate::db::accounts::{self, NewDevice, NewUser};
-use crate::db::tickets;
+use crate::db::{reads, services, tickets};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use layso_protocol::ApiError;
 use layso_protocol::{
-    DeviceId, DeviceView, NewDeviceRequest, NewDeviceResponse, NewUserRequest, PasswordRequest,
-    UserId, UserView,
+    DeviceId, DeviceView, NewDeviceRequest, NewDeviceResponse, NewServiceRequest, NewUserRequest,
+    PasswordRequest, ServiceView, UserId, UserView,
 };
 use serde::Serialize;
 
@@ -28,7 +28,16 @@ pub struct ClosedDay {
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(close_day, devices, pair, revoke, users, create_user, set_password))]
+#[openapi(paths(
+    close_day,
+    devices,
+    pair,
+    revoke,
+    users,
+    create_user,
+    set_password,
+    create_service
+))]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
@@ -47,6 +56,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/admin/users",
             guard(ADMIN, get(users)).merge(guard(ADMIN, post(create_user))),
         )
+        .route("/api/v1/admin/services", guard(ADMIN, post(create_service)))
         .route(
             "/api/v1/admin/users/{id}/password",
             guard(ADMIN, put(set_password)),
@@ -282,4 +292,69 @@ async fn set_password(
         .await?;
     state.accounts.forget(&ended);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// 201 with the new service as the kiosks will list it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/services",
+    tag = "admin",
+    description = "Adds a service to the office; kiosks list it at once. Admin.",
+    request_body = NewServiceRequest,
+    responses((status = 201, body = ServiceView), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
+async fn create_service(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Json(mut req): Json<NewServiceRequest>,
+) -> Result<(StatusCode, axum::Json<ServiceView>)> {
+    req.code = req.code.trim().to_owned();
+    req.name = req.name.trim().to_owned();
+    check_service(&req)?;
+    let office = admin.office;
+    let id = state
+        .db
+        .writer
+        .write(move |conn| Box::pin(async move { services::create(conn, office, &req).await }))
+        .await?;
+    let office_view = reads::office(&state.db.read, office).await?;
+    let view = reads::services(&state.db.read, &office_view, state.clock.now())
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(Error::NotFound("service"))?;
+    tracing::info!(service = id.0, code = %view.code, "created a service");
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+/// What a service must be before it is saved.
+fn check_service(req: &NewServiceRequest) -> Result<()> {
+    let bad = |m: &str| Err(Error::InvalidRequest(m.to_owned()));
+    let code_ok = (1..=16).contains(&req.code.len())
+        && req
+            .code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+    if !code_ok {
+        return bad("a service code is 1-16 of A-Z a-z 0-9 - _");
+    }
+    if req.name.is_empty() || req.name.chars().count() > 100 {
+        return bad("a service name is 1-100 characters");
+    }
+    if req.daily_cap == Some(0) {
+        return bad("a daily cap is at least 1 (or none)");
+    }
+    if req.hours.0.is_empty() {
+        return bad("a service needs at least one issuing window");
+    }
+    for window in &req.hours.0 {
+        if window.days.is_empty() || window.days.iter().any(|d| !(1..=7).contains(d)) {
+            return bad("an issuing window's days are 1 (Monday) to 7 (Sunday), at least one");
+        }
+        if window.from >= window.to {
+            return bad("an issuing window ends after it starts");
+        }
+    }
+    Ok(())
 }

@@ -221,7 +221,12 @@ impl Stream {
                 frame = self.socket.recv() => match frame {
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(End::ClientGone),
                     // Any frame is a sign of life; pings are answered by the socket.
-                    Some(Ok(_)) => silence.as_mut().reset(Instant::now() + hub.heartbeat * 3),
+                    Some(Ok(_)) => {
+                        silence.as_mut().reset(Instant::now() + hub.heartbeat * 3);
+                        if let Some(device) = self.who.device() {
+                            state.presence.saw(device, state.clock.now());
+                        }
+                    }
                 },
                 () = &mut silence => return Ok(End::Silent),
                 () = &mut expiry => return Ok(End::Revoked),

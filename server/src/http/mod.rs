@@ -15,7 +15,7 @@ mod auth;
 mod counters;
 mod events;
 pub mod extract;
-mod queue;
+pub(crate) mod queue;
 mod ratings;
 mod services;
 mod tickets;
@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(auth::router())
         .merge(ratings::router())
+        .merge(crate::pages::router())
         .fallback(|| async { crate::error::Error::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

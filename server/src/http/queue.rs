@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use layso_protocol::{CounterView, QueueSnapshot, ServiceQueueView};
+use layso_protocol::{CounterView, OfficeId, QueueSnapshot, ServiceQueueView};
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
@@ -34,8 +34,12 @@ async fn snapshot(
     State(state): State<AppState>,
     Caller(who): Caller,
 ) -> Result<Json<QueueSnapshot>> {
+    Ok(Json(snapshot_of(&state, who.office).await?))
+}
+
+/// The office's hall now (the snapshot route's body; the pages draw it too).
+pub async fn snapshot_of(state: &AppState, office_id: OfficeId) -> Result<QueueSnapshot> {
     let pool = &state.db.read;
-    let office_id = who.office;
     // Read first: everything after it is replayed to a client resuming here.
     let seq = events::head(pool, office_id).await?;
     let office = reads::office(pool, office_id).await?;
@@ -61,7 +65,7 @@ async fn snapshot(
             .unwrap_or(u32::MAX),
         })
         .collect();
-    Ok(Json(QueueSnapshot {
+    Ok(QueueSnapshot {
         office_id,
         business_date: date,
         at: now,
@@ -69,7 +73,7 @@ async fn snapshot(
         services,
         counters: reads::counters(pool, office_id).await?,
         tickets,
-    }))
+    })
 }
 
 #[utoipa::path(

@@ -9,4 +9,5 @@ mod docs;
 mod events;
 mod issue;
 mod life;
+mod pages;
 mod reads;

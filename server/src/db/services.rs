@@ -1,0 +1,53 @@
+//! Services as the admin changes them.
+
+use crate::error::{Error, Result};
+use layso_protocol::{NewServiceRequest, OfficeId, ServiceId};
+use sqlx::SqliteConnection;
+
+/// Adds a service at the end of the office's list; its code must be new in
+/// the office. One statement: nothing is half-saved.
+pub async fn create(
+    conn: &mut SqliteConnection,
+    office: OfficeId,
+    s: &NewServiceRequest,
+) -> Result<ServiceId> {
+    let taken = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM services WHERE office_id = ? AND code = ?"#,
+        office.0,
+        s.code
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if taken > 0 {
+        return Err(Error::InvalidRequest(format!(
+            "the code {:?} is already used by another service",
+            s.code
+        )));
+    }
+    let hours = serde_json::to_string(&s.hours)
+        .map_err(|e| Error::Internal(format!("service hours: {e}")))?;
+    let (prefix, first, last) = (
+        s.numbering.prefix(),
+        s.numbering.first(),
+        s.numbering.last(),
+    );
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO services (office_id, code, name, prefix, first_number, last_number,
+                                 daily_cap, accepts_priority, hours, default_service_secs, position)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 300,
+                   (SELECT COALESCE(MAX(position), -1) + 1 FROM services WHERE office_id = ?1))
+           RETURNING id AS "id!: i64""#,
+        office.0,
+        s.code,
+        s.name,
+        prefix,
+        first,
+        last,
+        s.daily_cap,
+        s.accepts_priority,
+        hours
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ServiceId(id))
+}

@@ -1,0 +1,293 @@
+// Layso's pages: actions go to the JSON API with the session cookie; the
+// live part of a page (section[data-panel]) is redrawn by the server
+// whenever the event stream says something changed.
+"use strict";
+
+const REASONS = {
+  invalid_request: "Dữ liệu chưa hợp lệ",
+  not_found: "Không tìm thấy",
+  invalid_transition: "Vé không còn ở trạng thái cho phép việc này",
+  counter_not_open: "Quầy đang tạm dừng hoặc đã đóng",
+  counter_busy: "Quầy đang có vé: hãy hoàn thành, báo vắng hoặc chuyển vé trước",
+  ticket_not_at_counter: "Vé này không ở quầy của bạn (có thể quầy khác vừa gọi)",
+  service_not_served: "Quầy không phục vụ lĩnh vực của vé này",
+  ticket_from_another_day: "Vé của ngày khác",
+  unauthorized: "Phiên đăng nhập đã hết, hãy đăng nhập lại",
+  bad_credentials: "Sai tên đăng nhập hoặc mật khẩu",
+  forbidden: "Bạn không có quyền làm việc này",
+  too_many_attempts: "Đăng nhập sai quá nhiều lần, hãy thử lại sau ít phút",
+  internal: "Lỗi máy chủ, chưa có gì thay đổi",
+};
+
+function say(text, kind) {
+  const box = document.getElementById("message");
+  if (!box) return;
+  box.className = kind || "";
+  box.textContent = text || "";
+}
+
+// Sends `body` to `url`; returns the answer's JSON (null for none) or
+// throws with the server's reason in Vietnamese.
+async function post(url, body) {
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body || {}),
+    });
+  } catch (e) {
+    throw new Error("Không liên lạc được với máy chủ");
+  }
+  if (response.status === 204) return null;
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (response.ok) return json;
+  if (response.status === 401) {
+    location.href = "/login";
+  }
+  const reason = (json && REASONS[json.code]) || "Không thực hiện được";
+  throw new Error(json && json.message ? `${reason} (${json.message})` : reason);
+}
+
+// ---- the live part ----
+let pending = false;
+let refreshing = false;
+
+async function refresh() {
+  const panel = document.querySelector("section[data-panel]");
+  if (!panel) return;
+  if (document.querySelector("dialog[open]") || refreshing) {
+    pending = true;
+    return;
+  }
+  refreshing = true;
+  pending = false;
+  try {
+    const response = await fetch(panel.dataset.panel, { headers: { accept: "text/html" } });
+    if (response.redirected && new URL(response.url).pathname === "/login") {
+      location.href = "/login";
+      return;
+    }
+    if (response.ok) {
+      const focused = document.activeElement && document.activeElement.dataset.key;
+      panel.innerHTML = await response.text();
+      tick();
+      if (focused) {
+        const again = panel.querySelector(`[data-key="${focused}"]`);
+        if (again && !again.disabled) again.focus();
+      }
+    }
+  } catch (e) {
+    // The stream's own reconnection says the server is away.
+  } finally {
+    refreshing = false;
+    if (pending) setTimeout(refresh, 50);
+  }
+}
+
+let soon = null;
+function refreshSoon() {
+  if (soon) return;
+  soon = setTimeout(() => { soon = null; refresh(); }, 60);
+}
+
+function live() {
+  if (!document.querySelector("section[data-panel]")) return;
+  const offline = document.getElementById("offline");
+  let wait = 500;
+  let beat = null;
+  const connect = () => {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/api/v1/events`);
+    socket.onopen = () => {
+      wait = 500;
+      offline.hidden = true;
+      document.body.dataset.live = "yes";
+      refresh();
+      beat = setInterval(() => socket.send('{"type":"heartbeat"}'), 3000);
+    };
+    socket.onmessage = (frame) => {
+      const message = JSON.parse(frame.data);
+      if (message.type === "event" || message.type === "queue" || message.type === "resync") {
+        refreshSoon();
+      }
+    };
+    socket.onclose = () => {
+      clearInterval(beat);
+      document.body.dataset.live = "no";
+      offline.hidden = false;
+      setTimeout(connect, wait);
+      wait = Math.min(wait * 2, 5000);
+    };
+  };
+  connect();
+}
+
+// ---- running timers ----
+function tick() {
+  const now = Date.now();
+  for (const el of document.querySelectorAll("[data-since]")) {
+    const secs = Math.max(0, Math.floor((now - Number(el.dataset.since)) / 1000));
+    const h = Math.floor(secs / 3600);
+    const m = Math.floor(secs / 60) % 60;
+    const s = String(secs % 60).padStart(2, "0");
+    el.textContent = h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+  }
+}
+
+// ---- actions ----
+async function act(button) {
+  if (button.disabled) return;
+  if (button.dataset.confirm && !confirm(button.dataset.confirm)) return;
+  button.disabled = true;
+  try {
+    const answer = await post(button.dataset.post, {});
+    if (answer === null && button.dataset.post.endsWith("/call-next")) {
+      say("Không còn ai đang chờ.", "info");
+    } else {
+      say("");
+    }
+    if (!document.querySelector("section[data-panel]")) location.reload();
+  } catch (e) {
+    say(e.message);
+  } finally {
+    button.disabled = false;
+    refresh();
+  }
+}
+
+// The fields of a dialog's form as the API's JSON.
+function body(form) {
+  const out = {};
+  for (const field of form.elements) {
+    if (!field.name) continue;
+    if (field.type === "checkbox") out[field.name] = field.checked;
+    else if (field.dataset.number !== undefined) out[field.name] = Number(field.value);
+    else out[field.name] = field.value.trim();
+  }
+  return out;
+}
+
+document.addEventListener("click", (e) => {
+  const target = e.target.closest("button");
+  if (!target) return;
+  if (target.dataset.post) act(target);
+  else if (target.dataset.dialog) {
+    const dialog = document.getElementById(target.dataset.dialog);
+    if (dialog && !target.disabled) {
+      say("");
+      dialog.showModal();
+    }
+  } else if (target.dataset.logout !== undefined) {
+    post("/api/v1/auth/logout", {}).catch(() => {}).finally(() => { location.href = "/login"; });
+  }
+});
+
+document.addEventListener("submit", async (e) => {
+  const form = e.target;
+  if (form.id === "login") {
+    e.preventDefault();
+    const data = body(form);
+    const request = { username: data.username, password: form.elements.password.value };
+    if (data.counter_id) request.counter_id = Number(data.counter_id);
+    try {
+      await post("/api/v1/auth/login", request);
+      location.href = "/";
+    } catch (err) {
+      say(err.message);
+    }
+    return;
+  }
+  if (form.id === "new-service") {
+    e.preventDefault();
+    newService(form);
+    return;
+  }
+  const dialog = form.closest("dialog");
+  if (!dialog || !form.dataset.url) return;
+  if (e.submitter && e.submitter.value === "cancel") return; // method=dialog closes it
+  e.preventDefault();
+  if (!form.reportValidity()) return;
+  try {
+    await post(form.dataset.url, body(form));
+    dialog.close();
+    say("");
+  } catch (err) {
+    say(err.message);
+    dialog.close();
+  }
+  refresh();
+});
+
+document.addEventListener("close", () => { if (pending) refresh(); }, true);
+
+// ---- keyboard ----
+document.addEventListener("keydown", (e) => {
+  if (e.ctrlKey || e.altKey || e.metaKey) return;
+  const tag = (e.target.tagName || "").toLowerCase();
+  if (["input", "select", "textarea"].includes(tag)) return;
+  if (document.querySelector("dialog[open]")) return;
+  const button = document.querySelector(`section[data-panel] [data-key="${e.key.toLowerCase()}"]`);
+  if (button && !button.disabled) {
+    e.preventDefault();
+    button.click();
+  }
+});
+
+// ---- admin: a new service ----
+function newService(form) {
+  const f = form.elements;
+  const problems = [];
+  const code = f.code.value.trim();
+  const name = f.name.value.trim();
+  const prefix = f.prefix.value.trim().toUpperCase();
+  const first = Number(f.first.value);
+  const last = Number(f.last.value);
+  const cap = f.daily_cap.value.trim();
+  if (!/^[A-Za-z0-9_-]{1,16}$/.test(code)) problems.push("Mã: 1–16 chữ cái không dấu, chữ số, - hoặc _.");
+  if (!name) problems.push("Tên lĩnh vực không được để trống.");
+  if (!/^[A-Z]{0,2}$/.test(prefix)) problems.push("Chữ đầu số: tối đa 2 chữ A–Z.");
+  if (!(Number.isInteger(first) && first >= 1 && first <= 99999)) problems.push("Số đầu: từ 1 đến 99999.");
+  if (!(Number.isInteger(last) && last >= first && last <= 99999)) problems.push("Số cuối: không nhỏ hơn số đầu, tối đa 99999.");
+  if (cap && !(Number(cap) >= 1)) problems.push("Tối đa mỗi ngày: từ 1 trở lên, hoặc để trống.");
+  const days = [...form.querySelectorAll('input[name="day"]:checked')].map((d) => Number(d.value));
+  if (days.length === 0) problems.push("Chọn ít nhất một ngày trong tuần.");
+  const hours = [];
+  for (const part of f.hours.value.split(",")) {
+    const m = part.trim().match(/^(\d\d:\d\d)\s*-\s*(\d\d:\d\d)$/);
+    if (!m || m[1] >= m[2]) {
+      problems.push(`Giờ cấp số "${part.trim()}": viết như 07:30-11:15, giờ kết thúc sau giờ bắt đầu.`);
+      continue;
+    }
+    hours.push({ days, from: m[1], to: m[2] });
+  }
+  if (problems.length) {
+    say(problems.join(" "));
+    return;
+  }
+  const request = {
+    code, name,
+    numbering: { prefix, first, last },
+    daily_cap: cap ? Number(cap) : null,
+    accepts_priority: f.accepts_priority.checked,
+    hours,
+  };
+  post(form.dataset.url, request)
+    .then((service) => {
+      sessionStorage.setItem("layso-message", `Đã thêm lĩnh vực “${service.name}”.`);
+      location.reload();
+    })
+    .catch((err) => say(err.message));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const kept = sessionStorage.getItem("layso-message");
+  if (kept) {
+    sessionStorage.removeItem("layso-message");
+    say(kept, "info");
+  }
+  live();
+  tick();
+  setInterval(tick, 1000);
+});
