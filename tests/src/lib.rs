@@ -1,5 +1,8 @@
 //! Harness for the end-to-end tests: starts Layso's real binaries on
-//! temporary files and free loopback ports, and stops them hard or softly.
+//! temporary files and free loopback ports, and stops them hard or softly;
+//! [`browser`] drives a headless Chromium.
+
+pub mod browser;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,397 @@
+//! The web pages in a real headless Chromium against the real server: the
+//! counter console (sign in, call, serve, finish, pause, transfer, call a
+//! given number, two counters live), the admin adding a service, the
+//! monitor, and who may open what. Screenshots at 1366×768 are saved to
+//! `target/screenshots` for a person to look at.
+
+use layso_e2e::browser::Browser;
+use layso_e2e::{Server, secret};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// A demo office served by the real binary, and its kiosk.
+struct Office {
+    server: Server,
+    db: PathBuf,
+    _dir: tempfile::TempDir,
+    http: reqwest::Client,
+    issued: u32,
+}
+
+impl Office {
+    fn start() -> Office {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("layso.db");
+        let server = Server::start(&db);
+        Office {
+            server,
+            db,
+            _dir: dir,
+            http: reqwest::Client::new(),
+            issued: 0,
+        }
+    }
+
+    fn password(&self, user: &str) -> String {
+        secret(&self.db, &format!("users.{user}"), "password")
+    }
+
+    async fn browser(&self) -> Browser {
+        Browser::start(&self.server.base).await
+    }
+
+    /// Issues a ticket for `service` at the kiosk; returns it.
+    async fn issue(&mut self, service: i64) -> Value {
+        self.issued += 1;
+        self.http
+            .post(format!("{}/api/v1/tickets", self.server.base))
+            .bearer_auth(secret(&self.db, "devices.kiosk", "token"))
+            .json(&json!({"service_id": service, "idempotency_key": format!("pages-test-{:04}", self.issued)}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// A GET of the API as the display (which may read the hall).
+    async fn hall(&self, path: &str) -> Value {
+        self.http
+            .get(format!("{}{path}", self.server.base))
+            .bearer_auth(secret(&self.db, "devices.display", "token"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// A ticket's state and service in the hall's snapshot.
+    async fn ticket(&self, id: i64) -> Option<(String, i64)> {
+        let queue = self.hall("/api/v1/queue").await;
+        queue["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .map(|t| {
+                (
+                    t["state"].as_str().unwrap().to_owned(),
+                    t["service_id"].as_i64().unwrap(),
+                )
+            })
+    }
+}
+
+// Sign in at counter 1, call the next ticket by key, start and finish it:
+// the console shows the number, its state, and today's count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_call_serve_and_finish() {
+    let mut office = Office::start();
+    let first = office.issue(1).await;
+    office.issue(2).await;
+    let lan = office.browser().await;
+    lan.sign_in("lan", &office.password("lan"), Some(1)).await;
+    lan.until_text("#panel h1", "Quầy 1").await;
+    lan.until_text("#waiting", first["number"].as_str().unwrap())
+        .await;
+    assert!(!lan.enabled("[data-key=f]").await, "nothing to finish yet");
+
+    lan.press("n").await;
+    lan.until_text("#current-number", first["number"].as_str().unwrap())
+        .await;
+    lan.until("the called state", async || {
+        (lan.css("#current")
+            .await
+            .attr("data-state")
+            .await
+            .ok()??
+            .as_str()
+            == "called")
+            .then_some(())
+    })
+    .await;
+    assert!(lan.enabled("[data-key=s]").await && !lan.enabled("[data-key=n]").await);
+    lan.screenshot("console-called").await;
+
+    lan.press("s").await;
+    lan.until_text("#current .timer", "Đang phục vụ").await;
+    lan.press("f").await;
+    lan.until_text("#served", "1").await;
+    lan.until_text("#current", "Chưa có vé").await;
+    let state = office.ticket(first["id"].as_i64().unwrap()).await;
+    assert_eq!(state, None, "done tickets leave the open list");
+    lan.screenshot("console").await;
+}
+
+// Pausing asks for a reason, shows it, and disables calling; opening the
+// counter again brings calling back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_and_resume() {
+    let mut office = Office::start();
+    office.issue(1).await;
+    let lan = office.browser().await;
+    lan.sign_in("lan", &office.password("lan"), Some(1)).await;
+    lan.until("call next to be possible", async || {
+        lan.enabled("[data-key=n]").await.then_some(())
+    })
+    .await;
+    lan.press("p").await;
+    lan.fill("#pause input[name=reason]", "Nghỉ trưa").await;
+    lan.css("#pause button[value=ok]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    lan.until_text(".counter-head", "Tạm dừng: Nghỉ trưa").await;
+    assert!(
+        !lan.enabled("[data-key=n]").await,
+        "a paused counter calls nothing"
+    );
+    lan.screenshot("console-paused").await;
+
+    lan.press("p").await;
+    lan.until_text(".counter-head", "Đang mở").await;
+    lan.until("call next to come back", async || {
+        lan.enabled("[data-key=n]").await.then_some(())
+    })
+    .await;
+}
+
+// A called ticket is transferred to another service, keeping its number;
+// the counter is free again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfer_to_another_service() {
+    let mut office = Office::start();
+    let ticket = office.issue(1).await;
+    let id = ticket["id"].as_i64().unwrap();
+    let lan = office.browser().await;
+    lan.sign_in("lan", &office.password("lan"), Some(1)).await;
+    lan.until("call next to be possible", async || {
+        lan.enabled("[data-key=n]").await.then_some(())
+    })
+    .await;
+    lan.press("n").await;
+    lan.until_text("#current-number", ticket["number"].as_str().unwrap())
+        .await;
+    lan.press("t").await;
+    lan.css("#transfer select[name=service_id]")
+        .await
+        .select_by_value("3")
+        .await
+        .unwrap();
+    lan.screenshot("console-transfer").await;
+    lan.css("#transfer button[value=ok]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    lan.until_text("#current", "Chưa có vé").await;
+    assert_eq!(office.ticket(id).await, Some(("waiting".into(), 3)));
+}
+
+// Calling a given number needs a reason; the console then shows that
+// ticket, not the oldest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_a_given_number_with_a_reason() {
+    let mut office = Office::start();
+    office.issue(1).await;
+    office.issue(1).await;
+    let third = office.issue(1).await;
+    let lan = office.browser().await;
+    lan.sign_in("lan", &office.password("lan"), Some(1)).await;
+    lan.until("calling a number to be possible", async || {
+        lan.enabled("[data-key=g]").await.then_some(())
+    })
+    .await;
+    lan.press("g").await;
+    lan.css("#call select[name=ticket_id]")
+        .await
+        .select_by_value(&third["id"].to_string())
+        .await
+        .unwrap();
+    // Without a reason the form does not go.
+    lan.css("#call button[value=ok]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert!(lan.css("#call").await.attr("open").await.unwrap().is_some());
+    lan.fill("#call input[name=reason]", "Người cao tuổi").await;
+    lan.css("#call button[value=ok]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    lan.until_text("#current-number", third["number"].as_str().unwrap())
+        .await;
+}
+
+// Two staff at two counters see each other's calls without reloading;
+// an action the other counter made impossible is refused with the
+// server's reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_counters_see_each_other_live() {
+    let mut office = Office::start();
+    let a = office.issue(1).await;
+    let b = office.issue(1).await;
+    let (lan, minh) = (office.browser().await, office.browser().await);
+    lan.sign_in("lan", &office.password("lan"), Some(1)).await;
+    minh.sign_in("minh", &office.password("minh"), Some(2))
+        .await;
+    minh.until_text("#waiting", b["number"].as_str().unwrap())
+        .await;
+    minh.until("the live stream", async || {
+        (minh
+            .css("body")
+            .await
+            .attr("data-live")
+            .await
+            .ok()??
+            .as_str()
+            == "yes")
+            .then_some(())
+    })
+    .await;
+
+    // Minh opens "call a number" on B; meanwhile Lan calls A then B.
+    minh.press("g").await;
+    minh.css("#call select[name=ticket_id]")
+        .await
+        .select_by_value(&b["id"].to_string())
+        .await
+        .unwrap();
+    minh.fill("#call input[name=reason]", "Hẹn trước").await;
+    lan.press("n").await;
+    lan.until_text("#current-number", a["number"].as_str().unwrap())
+        .await;
+    // Lan's call shows at Minh's, without a reload, once his dialog closes.
+    lan.press("v").await;
+    lan.until_text("#current", "Chưa có vé").await;
+    lan.press("n").await;
+    lan.until_text("#current-number", b["number"].as_str().unwrap())
+        .await;
+    minh.css("#call button[value=ok]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    minh.until_text("#message", "không").await;
+    let refusal = minh.text("#message").await;
+    assert!(
+        refusal.contains('('),
+        "the server's reason is shown: {refusal}"
+    );
+    minh.until_text("#counters", b["number"].as_str().unwrap())
+        .await;
+    assert!(
+        !minh
+            .text("#waiting")
+            .await
+            .contains(b["number"].as_str().unwrap())
+    );
+    minh.screenshot("console-two-counters").await;
+}
+
+// The admin adds a service through the form (a wrong one is explained
+// first); the kiosk's API lists it at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_adds_a_service_the_kiosk_lists() {
+    let office = Office::start();
+    let admin = office.browser().await;
+    admin
+        .sign_in("admin", &office.password("admin"), None)
+        .await;
+    admin.until_text("h1", "Quản trị").await;
+    admin.css("#services summary").await.click().await.unwrap();
+    admin.fill("#new-service input[name=code]", "BHXH").await;
+    admin
+        .fill("#new-service input[name=name]", "Bảo hiểm xã hội")
+        .await;
+    admin.fill("#new-service input[name=prefix]", "E").await;
+    admin
+        .fill("#new-service input[name=hours]", "11:00-08:00")
+        .await;
+    admin
+        .css("#new-service button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    admin
+        .until_text("#message", "giờ kết thúc sau giờ bắt đầu")
+        .await;
+    admin
+        .fill("#new-service input[name=hours]", "00:00-24:00")
+        .await;
+    for day in 6..=7 {
+        admin
+            .css(&format!("#new-service input[name=day][value='{day}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+    admin
+        .css("#new-service button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    admin
+        .until_text("#message", "Đã thêm lĩnh vực “Bảo hiểm xã hội”")
+        .await;
+    admin.until_text("#services table", "Bảo hiểm xã hội").await;
+    admin.screenshot("admin").await;
+
+    let services: Value = office
+        .http
+        .get(format!("{}/api/v1/services", office.server.base))
+        .bearer_auth(secret(&office.db, "devices.kiosk", "token"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed = services["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "BHXH");
+    let listed = listed.expect("the kiosk lists the new service");
+    assert_eq!(listed["name"], "Bảo hiểm xã hội");
+    assert_eq!(listed["open_now"], true);
+}
+
+// Staff are refused the admin and monitor pages; nobody signed in is sent
+// to the login; the manager sees the monitor, live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_may_open_what() {
+    let mut office = Office::start();
+    let nobody = office.browser().await;
+    nobody.open("/admin").await;
+    nobody.until_text("h1", "Đăng nhập").await;
+
+    let lan = office.browser().await;
+    lan.sign_in("lan", &office.password("lan"), Some(1)).await;
+    lan.open("/admin").await;
+    lan.until_text("h1", "Không có quyền").await;
+    lan.open("/monitor").await;
+    lan.until_text("h1", "Không có quyền").await;
+
+    let thu = office.browser().await;
+    thu.sign_in("thu", &office.password("thu"), None).await;
+    thu.until_text("h1", "Giám sát").await;
+    let ticket = office.issue(2).await;
+    thu.until_text("#monitor-services", "Chứng thực").await;
+    thu.until_text("#monitor-devices", "Trực tuyến").await;
+    thu.open("/admin").await;
+    thu.until_text("h1", "Không có quyền").await;
+    thu.open("/monitor").await;
+    thu.until_text("#monitor-services", "1").await;
+    let _ = ticket;
+    thu.screenshot("monitor").await;
+}
