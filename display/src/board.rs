@@ -73,6 +73,9 @@ pub enum Effect {
     },
     /// The server cannot catch the board up: fetch a snapshot first.
     Resnapshot,
+    /// The office's settings changed (names, notice, phrase, counters):
+    /// read the snapshot again, staying connected.
+    Refresh,
 }
 
 /// Something that happened to the board.
@@ -257,6 +260,7 @@ impl Board {
                 self.seq = event.seq;
                 let live = event.seq > self.live_after;
                 match event.change {
+                    Change::Settings(_) => vec![Effect::Refresh],
                     Change::Counter(change) => {
                         match self.counters.iter_mut().find(|c| c.id == change.counter_id) {
                             Some(line) => line.state = change.to,

@@ -196,6 +196,9 @@ fn drive(
                 Effect::Resnapshot => {
                     let _ = link.send(Command::Resnapshot);
                 }
+                Effect::Refresh => {
+                    let _ = link.send(Command::Refresh);
+                }
             }
         }
     }

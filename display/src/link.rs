@@ -27,6 +27,9 @@ pub enum Command {
     },
     /// Fetch a snapshot, then connect again.
     Resnapshot,
+    /// Fetch a snapshot for what it says of the office, staying connected
+    /// (events go on after the last one passed on).
+    Refresh,
     /// Stop (the display is closing).
     Stop,
 }
@@ -105,10 +108,18 @@ pub fn run(settings: Settings, inputs: Sender<Input>, commands: Receiver<Command
         let end = match resume {
             Ok(seq) => {
                 after = Some(seq);
-                stream(&settings, seq, &inputs, &commands, &mut after, &mut || {
-                    offline_since = None;
-                    backoff = settings.backoff;
-                })
+                stream(
+                    &settings,
+                    &api,
+                    seq,
+                    &inputs,
+                    &commands,
+                    &mut after,
+                    &mut || {
+                        offline_since = None;
+                        backoff = settings.backoff;
+                    },
+                )
             }
             Err(reason) => End::Lost(reason),
         };
@@ -127,6 +138,8 @@ pub fn run(settings: Settings, inputs: Sender<Input>, commands: Receiver<Command
                     Ok(Command::Stop) => return,
                     Ok(Command::Resnapshot) => after = None,
                     Ok(Command::Reconnect { after: seq }) => after = Some(seq),
+                    // Offline, the snapshot comes with the reconnection.
+                    Ok(Command::Refresh) => {}
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                 }
@@ -148,6 +161,7 @@ fn snapshot(api: &Api) -> Result<(ServicesResponse, QueueSnapshot), String> {
 /// last `seq` passed on; `connected` is called once the server says hello.
 fn stream(
     settings: &Settings,
+    api: &Api,
     from: u64,
     inputs: &Sender<Input>,
     commands: &Receiver<Command>,
@@ -170,6 +184,20 @@ fn stream(
             }
             Ok(Command::Reconnect { after }) => return End::Resume(after),
             Ok(Command::Resnapshot) => return End::Resnapshot,
+            Ok(Command::Refresh) => match snapshot(api) {
+                Ok((services, queue)) => {
+                    let resume = (*after).or(Some(from));
+                    let input = Input::Snapshot {
+                        services: Box::new(services),
+                        queue: Box::new(queue),
+                        resume,
+                    };
+                    if inputs.send(input).is_err() {
+                        return End::Stop;
+                    }
+                }
+                Err(reason) => return End::Lost(reason),
+            },
             Err(TryRecvError::Empty) => {}
         }
         if sent.elapsed() >= beat {

@@ -73,6 +73,8 @@ fn snapshot(seq: u64) -> Input {
                 name: "UBND xã Tân Phú".into(),
                 time_zone: "Asia/Ho_Chi_Minh".into(),
                 ticket_footer: String::new(),
+                address: String::new(),
+                ticket_header: String::new(),
                 notice: "Giờ làm việc: 7:30–17:00".into(),
                 voice_phrase: speech::DEFAULT_PHRASE.into(),
             },
@@ -387,4 +389,23 @@ fn a_snapshot_with_a_resume_point_replays_on_top() {
         Some((TicketId(4), "1004".into()))
     );
     assert_eq!(board.seq, 43);
+}
+
+// An admin's change of settings asks for the snapshot again, without
+// moving the resume point or saying anything.
+#[test]
+fn a_settings_change_asks_for_a_refresh() {
+    let mut board = ready(40);
+    let change = Input::Message(ServerMessage::Event(Event {
+        seq: 41,
+        at: now(),
+        office_id: OfficeId(1),
+        change: Change::Settings(SettingsChange {
+            what: "office".into(),
+            user_id: Some(UserId(1)),
+        }),
+    }));
+    assert_eq!(board.apply(change, now(), WITHIN), [Effect::Refresh]);
+    assert_eq!(board.seq, 41);
+    assert_eq!(announced(&called(&mut board, 42, 2, 2)).len(), 1);
 }

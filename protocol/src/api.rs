@@ -21,6 +21,12 @@ pub struct OfficeView {
     pub time_zone: String,
     /// Footer line printed on every ticket.
     pub ticket_footer: String,
+    /// Its postal address.
+    #[serde(default)]
+    pub address: String,
+    /// A line printed above each ticket's number (empty: none).
+    #[serde(default)]
+    pub ticket_header: String,
     /// The line that scrolls along the foot of the hall display (empty:
     /// none).
     #[serde(default)]
@@ -79,6 +85,56 @@ pub struct NewServiceRequest {
     pub accepts_priority: bool,
     /// When it issues tickets, in the office's local time.
     pub hours: IssuingHours,
+}
+
+/// `PUT /api/v1/admin/office`: the office's details, all of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfficeRequest {
+    /// Full Vietnamese name (1-120 characters).
+    pub name: String,
+    /// Postal address (at most 200).
+    #[serde(default)]
+    pub address: String,
+    /// Line above each ticket's number (at most 100).
+    #[serde(default)]
+    pub ticket_header: String,
+    /// Line at each ticket's foot (at most 200).
+    #[serde(default)]
+    pub ticket_footer: String,
+    /// The display's notice line (at most 300).
+    #[serde(default)]
+    pub notice: String,
+    /// The display's call phrase, with `{số}` and `{quầy}` (at most 200).
+    pub voice_phrase: String,
+}
+
+/// `PUT /api/v1/admin/counters/{id}`: a counter's name and services.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CounterRequest {
+    /// Its name (1-80 characters).
+    pub name: String,
+    /// How it chooses among its services.
+    pub selection: Selection,
+    /// The services it serves, in order, at least one; each with its weight
+    /// (1-100) for weighted selection.
+    pub services: Vec<CounterServiceRequest>,
+}
+
+/// One service of a counter, as the admin sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CounterServiceRequest {
+    /// The service.
+    pub service_id: ServiceId,
+    /// Its share of calls when the counter selects by weight.
+    #[serde(default = "one")]
+    pub weight: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// `GET /api/v1/services`: the office and what it offers.

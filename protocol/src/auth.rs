@@ -102,6 +102,9 @@ pub struct UserView {
     pub full_name: String,
     /// What they may do.
     pub role: Role,
+    /// Whether the user may no longer sign in.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// The answer to a login.
@@ -260,6 +263,19 @@ pub struct NewUserRequest {
     pub role: Role,
     /// At least 10 characters.
     pub password: String,
+}
+
+/// `PUT /api/v1/admin/users/{id}`: a user's name, role, and whether they
+/// may sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserRequest {
+    /// Full name (1-100 characters).
+    pub full_name: String,
+    /// Role.
+    pub role: Role,
+    /// True: they may no longer sign in, and their sessions end now.
+    pub disabled: bool,
 }
 
 /// `PUT /api/v1/admin/users/{id}/password`.

@@ -111,6 +111,20 @@ pub enum Change {
     Ticket(TicketChange),
     /// A counter opened, paused or closed.
     Counter(CounterChange),
+    /// An admin changed the office's settings (its details, a service, a
+    /// counter, a user or a device): clients read their snapshot again.
+    /// Streams filtered by counter or service receive it too.
+    Settings(SettingsChange),
+}
+
+/// What an admin changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettingsChange {
+    /// What: `office`, `service`, `counter`, `user` or `device`.
+    pub what: String,
+    /// The admin.
+    pub user_id: Option<UserId>,
 }
 
 /// The step a ticket took.

@@ -74,6 +74,10 @@ pub struct Filter {
 impl Filter {
     /// Whether a log event at `counter` about `service` passes.
     pub fn passes(&self, counter: Option<CounterId>, service: Option<ServiceId>) -> bool {
+        // Settings concern everybody.
+        if counter.is_none() && service.is_none() {
+            return true;
+        }
         let counter_ok = self.counter.is_none_or(|c| counter == Some(c));
         let service_ok = match (self.service, service) {
             (Some(s), Some(t)) => s == t,
@@ -199,6 +203,7 @@ pub fn topic_of(event: &Event) -> Topic {
     let (counter, service) = match &event.change {
         Change::Ticket(t) => (t.counter_id, Some(t.service_id)),
         Change::Counter(c) => (Some(c.counter_id), None),
+        Change::Settings(_) => (None, None),
     };
     Topic::Event {
         office: event.office_id,

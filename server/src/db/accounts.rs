@@ -81,7 +81,7 @@ pub async fn user_by_name(
 ) -> Result<Option<(UserView, Option<String>)>> {
     let row = sqlx::query!(
         r#"SELECT id AS "id!", office_id, username, full_name, role, password_hash
-           FROM users WHERE office_id = ? AND username = ?"#,
+           FROM users WHERE office_id = ? AND username = ? AND disabled_at IS NULL"#,
         office.0,
         username
     )
@@ -94,6 +94,7 @@ pub async fn user_by_name(
             username: r.username,
             full_name: r.full_name,
             role: r.role,
+            disabled: false,
         };
         Ok((user.view()?, r.password_hash))
     })
@@ -107,6 +108,7 @@ struct UserRow {
     username: String,
     full_name: String,
     role: String,
+    disabled: bool,
 }
 
 impl UserRow {
@@ -117,6 +119,7 @@ impl UserRow {
             username: self.username,
             full_name: self.full_name,
             role: role(&self.role)?,
+            disabled: self.disabled,
         })
     }
 }
@@ -125,7 +128,9 @@ impl UserRow {
 pub async fn user(pool: &SqlitePool, id: UserId) -> Result<UserView> {
     sqlx::query_as!(
         UserRow,
-        r#"SELECT id AS "id!", office_id, username, full_name, role FROM users WHERE id = ?"#,
+        r#"SELECT id AS "id!", office_id, username, full_name, role,
+                  disabled_at IS NOT NULL AS "disabled!: bool"
+           FROM users WHERE id = ?"#,
         id.0
     )
     .fetch_optional(pool)
@@ -138,8 +143,9 @@ pub async fn user(pool: &SqlitePool, id: UserId) -> Result<UserView> {
 pub async fn users(pool: &SqlitePool, office: OfficeId) -> Result<Vec<UserView>> {
     sqlx::query_as!(
         UserRow,
-        r#"SELECT id AS "id!", office_id, username, full_name, role FROM users
-           WHERE office_id = ? ORDER BY username"#,
+        r#"SELECT id AS "id!", office_id, username, full_name, role,
+                  disabled_at IS NOT NULL AS "disabled!: bool"
+           FROM users WHERE office_id = ? ORDER BY username"#,
         office.0
     )
     .fetch_all(pool)
@@ -266,6 +272,43 @@ pub async fn end_sessions_of(
         .iter()
         .filter_map(|h| h.as_slice().try_into().ok())
         .collect())
+}
+
+/// Changes a user's name and role, and disables or enables them; their
+/// sessions end when disabled (the hashes are returned so the cache
+/// forgets them). Logged as a settings change.
+pub async fn update_user(
+    conn: &mut SqliteConnection,
+    office: OfficeId,
+    user: UserId,
+    change: &layso_protocol::UserRequest,
+    admin: Option<UserId>,
+    at: DateTime<Utc>,
+) -> Result<Vec<TokenHash>> {
+    let (role, ms) = (change.role.as_str(), at.timestamp_millis());
+    let updated = sqlx::query!(
+        r#"UPDATE users SET full_name = ?1, role = ?2,
+                  disabled_at = CASE WHEN ?3 THEN COALESCE(disabled_at, ?4) ELSE NULL END
+           WHERE id = ?5 AND office_id = ?6"#,
+        change.full_name,
+        role,
+        change.disabled,
+        ms,
+        user.0,
+        office.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(Error::NotFound("user"));
+    }
+    let ended = if change.disabled {
+        end_sessions_of(conn, user, at).await?
+    } else {
+        Vec::new()
+    };
+    super::events::settings(conn, office, "user", admin, at).await?;
+    Ok(ended)
 }
 
 /// A new user of an office.

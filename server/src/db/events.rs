@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
     Change, CounterChange, CounterId, CounterState, Event, OfficeId, Priority, ServiceId,
-    ServiceQueueView, TicketChange, TicketId, TicketState, TicketStep, UserId,
+    ServiceQueueView, SettingsChange, TicketChange, TicketId, TicketState, TicketStep, UserId,
 };
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -66,6 +66,35 @@ pub async fn append(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> Result
     .fetch_one(conn)
     .await?;
     Ok(seq)
+}
+
+/// The kind of the log's settings events.
+pub const SETTINGS: &str = "settings";
+
+/// Logs that an admin changed the office's settings (`what`: office,
+/// service, counter, user, device), in the change's transaction, so that
+/// every client reads them again.
+pub async fn settings(
+    conn: &mut SqliteConnection,
+    office: OfficeId,
+    what: &str,
+    user: Option<UserId>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let (at, user) = (at.timestamp_millis(), user.map(|u| u.0));
+    sqlx::query!(
+        r#"INSERT INTO events (office_id, seq, at, kind, user_id, reason)
+           VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE office_id = ?1),
+                   ?2, ?3, ?4, ?5)"#,
+        office.0,
+        at,
+        SETTINGS,
+        user,
+        what
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Logs that a kiosk could not print a ticket it was issued: the ticket's
@@ -260,6 +289,11 @@ impl Row {
                 counter_number: number(self.counter_number),
                 user_id: self.user_id.map(UserId),
                 reason: self.reason.clone(),
+            })
+        } else if self.kind == SETTINGS {
+            Change::Settings(SettingsChange {
+                what: self.reason.clone().unwrap_or_default(),
+                user_id: self.user_id.map(UserId),
             })
         } else {
             let state =

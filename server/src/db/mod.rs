@@ -14,6 +14,7 @@ pub mod issue;
 pub mod reads;
 pub mod seed;
 pub mod services;
+pub mod settings;
 pub mod steps;
 pub mod tickets;
 pub mod writer;

@@ -39,7 +39,8 @@ pub async fn resolve_office(pool: &SqlitePool, named: Option<OfficeId>) -> Resul
 /// One office.
 pub async fn office(pool: &SqlitePool, id: OfficeId) -> Result<OfficeView> {
     let row = sqlx::query!(
-        r#"SELECT id AS "id!", code, name, time_zone, ticket_footer, notice, voice_phrase
+        r#"SELECT id AS "id!", code, name, time_zone, ticket_footer, notice, voice_phrase,
+                  address, ticket_header
            FROM offices WHERE id = ?"#,
         id.0
     )
@@ -54,6 +55,8 @@ pub async fn office(pool: &SqlitePool, id: OfficeId) -> Result<OfficeView> {
         ticket_footer: row.ticket_footer,
         notice: row.notice,
         voice_phrase: row.voice_phrase,
+        address: row.address,
+        ticket_header: row.ticket_header,
     })
 }
 

@@ -1,15 +1,18 @@
 //! Services as the admin changes them.
 
 use crate::error::{Error, Result};
-use layso_protocol::{NewServiceRequest, OfficeId, ServiceId};
+use chrono::{DateTime, Utc};
+use layso_protocol::{NewServiceRequest, OfficeId, ServiceId, UserId};
 use sqlx::SqliteConnection;
 
 /// Adds a service at the end of the office's list; its code must be new in
-/// the office. One statement: nothing is half-saved.
+/// the office. Logged as a settings change in the same transaction.
 pub async fn create(
     conn: &mut SqliteConnection,
     office: OfficeId,
     s: &NewServiceRequest,
+    admin: Option<UserId>,
+    at: DateTime<Utc>,
 ) -> Result<ServiceId> {
     let taken = sqlx::query_scalar!(
         r#"SELECT COUNT(*) AS "n!: i64" FROM services WHERE office_id = ? AND code = ?"#,
@@ -49,5 +52,6 @@ pub async fn create(
     )
     .fetch_one(&mut *conn)
     .await?;
+    super::events::settings(conn, office, "service", admin, at).await?;
     Ok(ServiceId(id))
 }

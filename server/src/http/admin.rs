@@ -312,11 +312,13 @@ async fn create_service(
     req.code = req.code.trim().to_owned();
     req.name = req.name.trim().to_owned();
     check_service(&req)?;
-    let office = admin.office;
+    let (office, user, at) = (admin.office, admin.user(), state.clock.now());
     let id = state
         .db
         .writer
-        .write(move |conn| Box::pin(async move { services::create(conn, office, &req).await }))
+        .write(move |conn| {
+            Box::pin(async move { services::create(conn, office, &req, user, at).await })
+        })
         .await?;
     let office_view = reads::office(&state.db.read, office).await?;
     let view = reads::services(&state.db.read, &office_view, state.clock.now())

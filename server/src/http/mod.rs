@@ -18,6 +18,7 @@ pub mod extract;
 pub(crate) mod queue;
 mod ratings;
 mod services;
+mod settings;
 mod tickets;
 
 use crate::error::Result;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(auth::router())
         .merge(ratings::router())
+        .merge(settings::router())
         .merge(crate::pages::router())
         .fallback(|| async { crate::error::Error::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(
@@ -149,6 +151,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         admin::Api::openapi(),
         auth::Api::openapi(),
         ratings::Api::openapi(),
+        settings::Api::openapi(),
     ] {
         doc.merge(part);
     }

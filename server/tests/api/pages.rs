@@ -147,3 +147,119 @@ async fn pages_admit_their_roles() {
     let (status, _) = page(Who::Kiosk, "/console").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
+
+// The admin changes the office's details, a counter's services and a
+// user; each change reaches the event stream as a settings event; a
+// disabled user's session ends and they cannot sign in again; wrong input
+// changes nothing.
+#[tokio::test]
+async fn admin_changes_settings() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut events = app.events(&base, "").await;
+    let office = json!({
+        "name": "UBND phường Bến Nghé", "address": "29 Lê Duẩn", "ticket_header": "Phiếu thứ tự",
+        "ticket_footer": "Xin cảm ơn", "notice": "Nghỉ trưa 11:30–13:30",
+        "voice_phrase": "Mời số {số} đến quầy {quầy}",
+    });
+    let mut no_placeholder = office.clone();
+    no_placeholder["voice_phrase"] = json!("Mời số tiếp theo");
+    let (status, _) = app
+        .call_as(
+            Who::Admin,
+            Method::PUT,
+            "/api/v1/admin/office",
+            Some(no_placeholder),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, saved) = app
+        .call_as(
+            Who::Admin,
+            Method::PUT,
+            "/api/v1/admin/office",
+            Some(office),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (_, listed) = app
+        .call_as(Who::Kiosk, Method::GET, "/api/v1/services", None)
+        .await;
+    assert_eq!(listed["office"]["name"], "UBND phường Bến Nghé");
+    assert_eq!(listed["office"]["notice"], "Nghỉ trưa 11:30–13:30");
+    let settings = events.event().await;
+    assert_eq!(settings["change"]["kind"], "settings");
+    assert_eq!(settings["change"]["what"], "office");
+
+    // A counter with a service of no office is refused whole.
+    let counter = |services: Value| json!({ "name": "Quầy Một cửa", "selection": "order", "services": services });
+    let (status, _) = app
+        .call_as(
+            Who::Admin,
+            Method::PUT,
+            "/api/v1/admin/counters/1",
+            Some(counter(json!([{ "service_id": 3 }, { "service_id": 999 }]))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, before) = app
+        .call_as(Who::Admin, Method::GET, "/api/v1/counters", None)
+        .await;
+    assert_eq!(
+        before[0]["services"].as_array().unwrap().len(),
+        2,
+        "unchanged"
+    );
+    let (status, changed) = app
+        .call_as(
+            Who::Admin,
+            Method::PUT,
+            "/api/v1/admin/counters/1",
+            Some(counter(
+                json!([{ "service_id": 3 }, { "service_id": 1, "weight": 2 }]),
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["name"], "Quầy Một cửa");
+    assert_eq!(changed["services"][0]["service_id"], 3);
+    assert_eq!(changed["services"][1]["weight"], 2);
+    assert_eq!(events.event().await["change"]["what"], "counter");
+
+    // Lan is disabled: her session stops working and she cannot sign in.
+    let (_, me) = app
+        .call_as(Who::Staff(1), Method::GET, "/api/v1/auth/me", None)
+        .await;
+    let lan = me["user"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/admin/users/{lan}");
+    let (status, user) = app
+        .call_as(
+            Who::Admin,
+            Method::PUT,
+            &path,
+            Some(json!({ "full_name": "Nguyễn Thị Lan", "role": "staff", "disabled": true })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["disabled"], true);
+    let (status, _) = app
+        .call_as(Who::Staff(1), Method::GET, "/api/v1/auth/me", None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.login("lan", Some(1)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // An admin cannot lock themselves out.
+    let (_, me) = app
+        .call_as(Who::Admin, Method::GET, "/api/v1/auth/me", None)
+        .await;
+    let admin = me["user"]["id"].as_i64().unwrap();
+    let (status, _) = app
+        .call_as(
+            Who::Admin,
+            Method::PUT,
+            &format!("/api/v1/admin/users/{admin}"),
+            Some(json!({ "full_name": "Quản trị viên", "role": "staff", "disabled": false })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
