@@ -29,10 +29,14 @@ function say(text, kind) {
 // Sends `body` to `url`; returns the answer's JSON (null for none) or
 // throws with the server's reason in Vietnamese.
 async function post(url, body) {
+  return send(url, "POST", body);
+}
+
+async function send(url, method, body) {
   let response;
   try {
     response = await fetch(url, {
-      method: "POST",
+      method,
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body || {}),
     });
@@ -179,6 +183,9 @@ document.addEventListener("click", (e) => {
       say("");
       dialog.showModal();
     }
+  } else if (target.dataset.close !== undefined) {
+    const dialog = target.closest("dialog");
+    if (dialog) dialog.close();
   } else if (target.dataset.logout !== undefined) {
     post("/api/v1/auth/logout", {}).catch(() => {}).finally(() => { location.href = "/login"; });
   }
@@ -202,6 +209,11 @@ document.addEventListener("submit", async (e) => {
   if (form.id === "new-service") {
     e.preventDefault();
     newService(form);
+    return;
+  }
+  if (form.classList.contains("api")) {
+    e.preventDefault();
+    sendForm(form);
     return;
   }
   const dialog = form.closest("dialog");
@@ -234,6 +246,76 @@ document.addEventListener("keydown", (e) => {
     button.click();
   }
 });
+
+// ---- admin: forms that send JSON ----
+
+// What is wrong with the form's fields, in Vietnamese (empty: nothing).
+function problems(form) {
+  const found = [];
+  for (const field of form.elements) {
+    if (!field.name || field.disabled) continue;
+    const bad = !field.checkValidity() ||
+      (field.dataset.contains && field.dataset.contains.split("|").some((p) => !field.value.includes(p)));
+    if (bad) found.push(field.dataset.invalid || `Ô “${field.name}” chưa hợp lệ.`);
+  }
+  return found;
+}
+
+// A counter's form: its services are the ticked ones, by their order.
+function counterBody(form) {
+  const f = form.elements;
+  const services = [...form.querySelectorAll('input[name="service"]:checked')].map((box) => ({
+    service_id: Number(box.value),
+    order: Number(f[`order-${box.value}`].value),
+    weight: Number(f[`weight-${box.value}`].value),
+  }));
+  services.sort((a, b) => a.order - b.order);
+  return {
+    name: f.name.value.trim(),
+    selection: f.selection.value,
+    services: services.map(({ service_id, weight }) => ({ service_id, weight })),
+  };
+}
+
+function formBody(form) {
+  if (form.classList.contains("counter")) return counterBody(form);
+  const out = {};
+  for (const field of form.elements) {
+    if (!field.name || field.type === "submit") continue;
+    if (field.type === "checkbox") out[field.name] = field.checked;
+    else if (field.dataset.nullable !== undefined && field.value === "") out[field.name] = null;
+    else if (field.dataset.number !== undefined || field.type === "number") out[field.name] = Number(field.value);
+    else if (field.type === "password") out[field.name] = field.value;
+    else out[field.name] = field.value.trim();
+  }
+  return out;
+}
+
+async function sendForm(form) {
+  const wrong = problems(form);
+  if (form.classList.contains("counter") && !form.querySelector('input[name="service"]:checked')) {
+    wrong.push("Quầy phải phục vụ ít nhất một lĩnh vực.");
+  }
+  if (wrong.length) {
+    say(wrong.join(" "));
+    return;
+  }
+  try {
+    const answer = await send(form.dataset.url, form.dataset.method || "POST", formBody(form));
+    if (form.dataset.token !== undefined && answer && answer.token) {
+      document.getElementById("token-value").textContent = answer.token;
+      document.getElementById("new-token").hidden = false;
+      say("Đã ghép nối thiết bị. Chép mã bên dưới vào thiết bị.", "info");
+      return;
+    }
+    sessionStorage.setItem("layso-message", form.dataset.done || "Đã lưu.");
+    location.reload();
+  } catch (err) {
+    const dialog = form.closest("dialog");
+    if (dialog) dialog.close();
+    say(err.message);
+  }
+}
 
 // ---- admin: a new service ----
 function newService(form) {

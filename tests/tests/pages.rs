@@ -395,3 +395,159 @@ async fn who_may_open_what() {
     let _ = ticket;
     thu.screenshot("monitor").await;
 }
+
+/// `GET path` with `token`: its status.
+async fn status_with(office: &Office, path: &str, token: &str) -> u16 {
+    office
+        .http
+        .get(format!("{}{path}", office.server.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+// The admin edits the office (a phrase without its placeholders is
+// explained and not saved), renames a counter, pairs a display and sees
+// its token once, then revokes it; and locks a user out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_changes_the_office_counters_devices_and_users() {
+    let office = Office::start();
+    let admin = office.browser().await;
+    admin
+        .sign_in("admin", &office.password("admin"), None)
+        .await;
+    admin.until_text("h1", "Quản trị").await;
+
+    admin
+        .fill("#office-form input[name=voice_phrase]", "Mời số tiếp theo")
+        .await;
+    admin
+        .css("#office-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    admin
+        .until_text("#message", "Câu gọi phải có {số} và {quầy}")
+        .await;
+    admin
+        .fill(
+            "#office-form input[name=voice_phrase]",
+            "Kính mời số {số} đến quầy {quầy}",
+        )
+        .await;
+    admin
+        .fill("#office-form input[name=notice]", "Hôm nay nghỉ lúc 16:00")
+        .await;
+    admin
+        .css("#office-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    admin
+        .until_text("#message", "Đã lưu thông tin cơ quan")
+        .await;
+    let listed = office.hall("/api/v1/services").await;
+    assert_eq!(listed["office"]["notice"], "Hôm nay nghỉ lúc 16:00");
+    assert_eq!(
+        listed["office"]["voice_phrase"],
+        "Kính mời số {số} đến quầy {quầy}"
+    );
+
+    admin
+        .css("#counters details summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    admin
+        .fill("#counter-1 input[name=name]", "Quầy Tư pháp")
+        .await;
+    admin
+        .css("#counter-1 button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    admin.until_text("#message", "Đã lưu quầy 1").await;
+    let counters = office.hall("/api/v1/counters").await;
+    assert_eq!(counters[0]["name"], "Quầy Tư pháp");
+
+    admin.css("#devices summary").await.click().await.unwrap();
+    admin
+        .fill("#new-device input[name=name]", "Màn hình tầng 2")
+        .await;
+    admin
+        .css("#new-device select[name=kind]")
+        .await
+        .select_by_value("display")
+        .await
+        .unwrap();
+    admin
+        .css("#new-device button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    admin.until_text("#token-value", "lsd_").await;
+    let token = admin.text("#token-value").await;
+    assert_eq!(status_with(&office, "/api/v1/queue", &token).await, 200);
+    admin.screenshot("admin-paired").await;
+    admin.open("/admin").await;
+    assert!(
+        !admin.client.source().await.unwrap().contains(&token),
+        "shown once only"
+    );
+    let revoke = "#devices tr:last-child button[data-post]";
+    admin.css(revoke).await.click().await.unwrap();
+    admin.client.accept_alert().await.unwrap();
+    admin
+        .until("the revocation", async || {
+            (status_with(&office, "/api/v1/queue", &token).await == 401).then_some(())
+        })
+        .await;
+
+    admin.open("/admin").await;
+    admin.css("#users button[data-dialog]").await;
+    let rows = admin
+        .client
+        .find_all(fantoccini::Locator::Css("#users tbody tr"))
+        .await
+        .unwrap();
+    let mut edit = None;
+    for row in rows {
+        if row.text().await.unwrap().starts_with("minh") {
+            edit = Some(row.find(fantoccini::Locator::Css("button")).await.unwrap());
+        }
+    }
+    edit.expect("minh is listed").click().await.unwrap();
+    let dialog = admin.css("dialog[open]").await;
+    dialog
+        .find(fantoccini::Locator::Css("input[name=disabled]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    dialog
+        .find(fantoccini::Locator::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    admin.until_text("#message", "Đã lưu người dùng minh").await;
+    admin.until_text("#users", "Đã khoá").await;
+    let login = office
+        .http
+        .post(format!("{}/api/v1/auth/login", office.server.base))
+        .json(&json!({"username": "minh", "password": office.password("minh"), "counter_id": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 401, "a locked user cannot sign in");
+}

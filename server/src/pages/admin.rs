@@ -1,7 +1,9 @@
-//! `/admin` (admins only): the office, its services (with a form to add
-//! one), counters, users and devices (pair one, see its token once, revoke
-//! it). The forms post to the admin API; each says in Vietnamese what is
-//! wrong before anything is saved.
+//! `/admin` (admins only): the office's details, its services (add one),
+//! counters (name, services in order or with weights), users (add, edit,
+//! disable, new password) and devices (pair one and see its token once,
+//! revoke). The forms send JSON to the admin API; each says in Vietnamese
+//! what is wrong before anything is sent, and shows the server's reason if
+//! it refuses.
 
 use super::{Refusal, Viewer, layout};
 use crate::db::{accounts, reads};
@@ -32,12 +34,6 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
         Ok(data) => data,
         Err(error) => return error.into_response(),
     };
-    let service_name = |id| {
-        services
-            .iter()
-            .find(|s| s.id == id)
-            .map_or("?", |s| s.name.as_str())
-    };
     layout(
         "Quản trị",
         Some(viewer.role),
@@ -46,12 +42,25 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                 h1 { "Quản trị · " (office_view.name) }
                 section #office {
                     h2 { "Cơ quan" }
-                    dl {
-                        dt { "Tên" } dd { (office_view.name) }
-                        dt { "Múi giờ" } dd { (office_view.time_zone) }
-                        dt { "Chân vé" } dd { (office_view.ticket_footer) }
-                        dt { "Câu gọi" } dd { (office_view.voice_phrase) }
-                        dt { "Dòng thông báo" } dd { (office_view.notice) }
+                    form.api #office-form data-url="/api/v1/admin/office" data-method="PUT"
+                        data-done="Đã lưu thông tin cơ quan." novalidate {
+                        label { "Tên cơ quan"
+                            input name="name" required maxlength="120" value=(office_view.name)
+                                data-invalid="Tên cơ quan: 1–120 ký tự.";
+                        }
+                        label { "Địa chỉ" input name="address" maxlength="200" value=(office_view.address); }
+                        div.row2 {
+                            label { "Dòng đầu vé" input name="ticket_header" maxlength="100" value=(office_view.ticket_header); }
+                            label { "Dòng cuối vé" input name="ticket_footer" maxlength="200" value=(office_view.ticket_footer); }
+                        }
+                        label { "Câu gọi trên loa ({số}: số vé, {quầy}: số quầy)"
+                            input name="voice_phrase" required maxlength="200" value=(office_view.voice_phrase)
+                                data-contains="{số}|{quầy}"
+                                data-invalid="Câu gọi phải có {số} và {quầy}.";
+                        }
+                        label { "Dòng thông báo chạy trên màn hình" input name="notice" maxlength="300" value=(office_view.notice); }
+                        p.muted { "Múi giờ: " (office_view.time_zone) }
+                        button.primary type="submit" { "Lưu thông tin cơ quan" }
                     }
                 }
                 section #services {
@@ -98,15 +107,39 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                 }
                 section #counters {
                     h2 { "Quầy" }
-                    table.list {
-                        thead { tr { th { "Số" } th { "Tên" } th { "Lĩnh vực phục vụ (theo thứ tự)" } } }
-                        tbody {
-                            @for c in &counters {
-                                tr {
-                                    td { (c.number) }
-                                    td { (c.name) }
-                                    td { @for (i, s) in c.services.iter().enumerate() { @if i > 0 { ", " } (service_name(s.service_id)) } }
+                    @for c in &counters {
+                        details {
+                            summary { "Quầy " (c.number) " · " (c.name) }
+                            form.api.counter id=(format!("counter-{}", c.number))
+                                data-url=(format!("/api/v1/admin/counters/{}", c.id.0)) data-method="PUT"
+                                data-done=(format!("Đã lưu quầy {}.", c.number)) novalidate {
+                                label { "Tên quầy"
+                                    input name="name" required maxlength="80" value=(c.name)
+                                        data-invalid="Tên quầy: 1–80 ký tự.";
                                 }
+                                label { "Cách chọn vé"
+                                    select name="selection" {
+                                        option value="oldest" selected[c.selection.as_str() == "oldest"] { "Vé lấy sớm nhất" }
+                                        option value="order" selected[c.selection.as_str() == "order"] { "Theo thứ tự lĩnh vực" }
+                                        option value="weighted" selected[c.selection.as_str() == "weighted"] { "Theo tỉ lệ (trọng số)" }
+                                    }
+                                }
+                                table.list {
+                                    thead { tr { th { "Phục vụ" } th { "Thứ tự" } th { "Trọng số" } } }
+                                    tbody {
+                                        @for s in &services {
+                                            @let served = c.services.iter().find(|x| x.service_id == s.id);
+                                            tr {
+                                                td { label.check { input type="checkbox" name="service" value=(s.id.0) checked[served.is_some()]; (s.name) } }
+                                                td { input type="number" name=(format!("order-{}", s.id.0)) min="1" max="99"
+                                                        value=(served.map_or(99, |x| x.position + 1)); }
+                                                td { input type="number" name=(format!("weight-{}", s.id.0)) min="1" max="100"
+                                                        value=(served.map_or(1, |x| x.weight)) data-invalid="Trọng số: 1–100."; }
+                                            }
+                                        }
+                                    }
+                                }
+                                button.primary type="submit" { "Lưu quầy " (c.number) }
                             }
                         }
                     }
@@ -114,11 +147,54 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                 section #users {
                     h2 { "Người dùng" }
                     table.list {
-                        thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } } }
+                        thead { tr { th { "Tên đăng nhập" } th { "Họ tên" } th { "Vai trò" } th { "Trạng thái" } th {} } }
                         tbody {
                             @for u in &users {
-                                tr { td { (u.username) } td { (u.full_name) } td { (role_vi(u.role)) } }
+                                tr {
+                                    td { (u.username) }
+                                    td { (u.full_name) }
+                                    td { (role_vi(u.role)) }
+                                    td { @if u.disabled { span.badge.off { "Đã khoá" } } @else { span.badge.ok { "Đang dùng" } } }
+                                    td { button type="button" data-dialog=(format!("user-{}", u.id.0)) { "Sửa…" } }
+                                }
                             }
+                        }
+                    }
+                    @for u in &users {
+                        dialog id=(format!("user-{}", u.id.0)) {
+                            form.api data-url=(format!("/api/v1/admin/users/{}", u.id.0)) data-method="PUT"
+                                data-done=(format!("Đã lưu người dùng {}.", u.username)) novalidate {
+                                h2 { "Người dùng " (u.username) }
+                                label { "Họ tên" input name="full_name" required maxlength="100" value=(u.full_name)
+                                    data-invalid="Họ tên: 1–100 ký tự."; }
+                                label { "Vai trò" (role_select(u.role)) }
+                                label.check { input type="checkbox" name="disabled" checked[u.disabled]; "Khoá tài khoản (đăng xuất ngay)" }
+                                menu { button type="button" data-close { "Huỷ" } button.primary type="submit" { "Lưu" } }
+                            }
+                            form.api data-url=(format!("/api/v1/admin/users/{}/password", u.id.0)) data-method="PUT"
+                                data-done=(format!("Đã đặt mật khẩu mới cho {}.", u.username)) novalidate {
+                                label { "Mật khẩu mới (ít nhất 10 ký tự)"
+                                    input name="password" type="password" required minlength="10" autocomplete="new-password"
+                                        data-invalid="Mật khẩu: ít nhất 10 ký tự.";
+                                }
+                                menu { button.primary type="submit" { "Đặt mật khẩu" } }
+                            }
+                        }
+                    }
+                    details {
+                        summary { "Thêm người dùng" }
+                        form.api #new-user data-url="/api/v1/admin/users" data-done="Đã thêm người dùng." novalidate {
+                            div.row2 {
+                                label { "Tên đăng nhập (a–z, 0–9, . _ -)"
+                                    input name="username" required pattern="[a-z0-9._-]{2,32}"
+                                        data-invalid="Tên đăng nhập: 2–32 ký tự a–z, 0–9, . _ -"; }
+                                label { "Họ tên" input name="full_name" required maxlength="100" data-invalid="Họ tên: 1–100 ký tự."; }
+                                label { "Vai trò" (role_select(Role::Staff)) }
+                                label { "Mật khẩu (ít nhất 10 ký tự)"
+                                    input name="password" type="password" required minlength="10" autocomplete="new-password"
+                                        data-invalid="Mật khẩu: ít nhất 10 ký tự."; }
+                            }
+                            button.primary type="submit" { "Thêm người dùng" }
                         }
                     }
                 }
@@ -130,8 +206,8 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                             @for d in &devices {
                                 tr {
                                     td { (d.name) }
-                                    td { (d.kind.as_str()) }
-                                    td { @if d.revoked_at.is_some() { "Đã thu hồi" } @else { "Đang dùng" } }
+                                    td { (kind_vi(d.kind)) @if let Some(c) = d.counter_id { " · quầy " (counters.iter().find(|x| x.id == c).map_or(0, |x| x.number)) } }
+                                    td { @if d.revoked_at.is_some() { span.badge.off { "Đã thu hồi" } } @else { span.badge.ok { "Đang dùng" } } }
                                     td {
                                         @if d.revoked_at.is_none() {
                                             button type="button" data-post=(format!("/api/v1/admin/devices/{}/revoke", d.id.0))
@@ -142,11 +218,55 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                             }
                         }
                     }
+                    details {
+                        summary { "Ghép nối thiết bị mới" }
+                        form.api #new-device data-url="/api/v1/admin/devices" data-token novalidate {
+                            div.row2 {
+                                label { "Tên thiết bị" input name="name" required maxlength="80" data-invalid="Tên thiết bị: 1–80 ký tự."; }
+                                label { "Loại"
+                                    select name="kind" {
+                                        option value="kiosk" { "Máy lấy số" }
+                                        option value="display" { "Màn hình sảnh" }
+                                        option value="rating" { "Máy đánh giá (tại quầy)" }
+                                    }
+                                }
+                                label { "Quầy (máy đánh giá)"
+                                    select name="counter_id" data-number data-nullable {
+                                        option value="" { "—" }
+                                        @for c in &counters { option value=(c.id.0) { "Quầy " (c.number) } }
+                                    }
+                                }
+                            }
+                            button.primary type="submit" { "Ghép nối" }
+                        }
+                        div #new-token hidden {
+                            p { strong { "Mã của thiết bị – chỉ hiện một lần, hãy nhập vào thiết bị ngay:" } }
+                            pre #token-value {}
+                        }
+                    }
                 }
             }
         },
     )
     .into_response()
+}
+
+fn role_select(current: Role) -> maud::Markup {
+    html! {
+        select name="role" {
+            @for role in [Role::Staff, Role::Manager, Role::Admin] {
+                option value=(role.as_str()) selected[role == current] { (role_vi(role)) }
+            }
+        }
+    }
+}
+
+fn kind_vi(kind: layso_protocol::DeviceKind) -> &'static str {
+    match kind {
+        layso_protocol::DeviceKind::Kiosk => "Máy lấy số",
+        layso_protocol::DeviceKind::Display => "Màn hình sảnh",
+        layso_protocol::DeviceKind::Rating => "Máy đánh giá",
+    }
 }
 
 fn role_vi(role: Role) -> &'static str {
