@@ -67,10 +67,11 @@ pub struct ServiceView {
     pub waiting: u32,
 }
 
-/// `POST /api/v1/admin/services`: a new service of the admin's office.
+/// `POST /api/v1/admin/services` (a new service of the admin's office) and
+/// `PUT /api/v1/admin/services/{id}` (all of a service, replaced).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewServiceRequest {
+pub struct ServiceRequest {
     /// Short code, unique in the office (letters, digits, `-`, `_`).
     pub code: String,
     /// Vietnamese name shown on the kiosk button and the ticket.

@@ -74,8 +74,14 @@ async function refresh() {
       return;
     }
     if (response.ok) {
+      const html = await response.text();
+      // A dialog opened meanwhile: drawing now would throw it away.
+      if (document.querySelector("dialog[open]")) {
+        pending = true;
+        return;
+      }
       const focused = document.activeElement && document.activeElement.dataset.key;
-      panel.innerHTML = await response.text();
+      panel.innerHTML = html;
       tick();
       if (focused) {
         const again = panel.querySelector(`[data-key="${focused}"]`);
@@ -86,7 +92,7 @@ async function refresh() {
     // The stream's own reconnection says the server is away.
   } finally {
     refreshing = false;
-    if (pending) setTimeout(refresh, 50);
+    if (pending && !document.querySelector("dialog[open]")) setTimeout(refresh, 50);
   }
 }
 
@@ -206,9 +212,9 @@ document.addEventListener("submit", async (e) => {
     }
     return;
   }
-  if (form.id === "new-service") {
+  if (form.classList.contains("service")) {
     e.preventDefault();
-    newService(form);
+    serviceForm(form);
     return;
   }
   if (form.classList.contains("api")) {
@@ -317,8 +323,8 @@ async function sendForm(form) {
   }
 }
 
-// ---- admin: a new service ----
-function newService(form) {
+// ---- admin: a service, new or changed ----
+function serviceForm(form) {
   const f = form.elements;
   const problems = [];
   const code = f.code.value.trim();
@@ -355,9 +361,11 @@ function newService(form) {
     accepts_priority: f.accepts_priority.checked,
     hours,
   };
-  post(form.dataset.url, request)
+  const adding = (form.dataset.method || "POST") === "POST";
+  send(form.dataset.url, form.dataset.method || "POST", request)
     .then((service) => {
-      sessionStorage.setItem("layso-message", `Đã thêm lĩnh vực “${service.name}”.`);
+      const done = adding ? "Đã thêm lĩnh vực" : "Đã lưu lĩnh vực";
+      sessionStorage.setItem("layso-message", `${done} “${service.name}”.`);
       location.reload();
     })
     .catch((err) => say(err.message));

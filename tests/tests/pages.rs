@@ -305,7 +305,12 @@ async fn admin_adds_a_service_the_kiosk_lists() {
         .sign_in("admin", &office.password("admin"), None)
         .await;
     admin.until_text("h1", "Quản trị").await;
-    admin.css("#services summary").await.click().await.unwrap();
+    admin
+        .css("#services details:last-of-type summary")
+        .await
+        .click()
+        .await
+        .unwrap();
     admin.fill("#new-service input[name=code]", "BHXH").await;
     admin
         .fill("#new-service input[name=name]", "Bảo hiểm xã hội")

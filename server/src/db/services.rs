@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{NewServiceRequest, OfficeId, ServiceId, UserId};
+use layso_protocol::{OfficeId, ServiceId, ServiceRequest, UserId};
 use sqlx::SqliteConnection;
 
 /// Adds a service at the end of the office's list; its code must be new in
@@ -10,7 +10,7 @@ use sqlx::SqliteConnection;
 pub async fn create(
     conn: &mut SqliteConnection,
     office: OfficeId,
-    s: &NewServiceRequest,
+    s: &ServiceRequest,
     admin: Option<UserId>,
     at: DateTime<Utc>,
 ) -> Result<ServiceId> {
@@ -54,4 +54,59 @@ pub async fn create(
     .await?;
     super::events::settings(conn, office, "service", admin, at).await?;
     Ok(ServiceId(id))
+}
+
+/// Replaces a service's settings; its code must stay unique in the office.
+/// Today's tickets keep their numbers. Logged as a settings change.
+pub async fn update(
+    conn: &mut SqliteConnection,
+    office: OfficeId,
+    service: ServiceId,
+    s: &ServiceRequest,
+    admin: Option<UserId>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let taken = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM services
+           WHERE office_id = ? AND code = ? AND id != ?"#,
+        office.0,
+        s.code,
+        service.0
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if taken > 0 {
+        return Err(Error::InvalidRequest(format!(
+            "the code {:?} is already used by another service",
+            s.code
+        )));
+    }
+    let hours = serde_json::to_string(&s.hours)
+        .map_err(|e| Error::Internal(format!("service hours: {e}")))?;
+    let (prefix, first, last) = (
+        s.numbering.prefix(),
+        s.numbering.first(),
+        s.numbering.last(),
+    );
+    let updated = sqlx::query!(
+        r#"UPDATE services SET code = ?, name = ?, prefix = ?, first_number = ?, last_number = ?,
+                               daily_cap = ?, accepts_priority = ?, hours = ?
+           WHERE id = ? AND office_id = ?"#,
+        s.code,
+        s.name,
+        prefix,
+        first,
+        last,
+        s.daily_cap,
+        s.accepts_priority,
+        hours,
+        service.0,
+        office.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(Error::NotFound("service"));
+    }
+    super::events::settings(conn, office, "service", admin, at).await
 }

@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use layso_protocol::ApiError;
 use layso_protocol::{
-    DeviceId, DeviceView, NewDeviceRequest, NewDeviceResponse, NewServiceRequest, NewUserRequest,
-    PasswordRequest, ServiceView, UserId, UserView,
+    DeviceId, DeviceView, NewDeviceRequest, NewDeviceResponse, NewUserRequest, PasswordRequest,
+    ServiceId, ServiceRequest, ServiceView, UserId, UserView,
 };
 use serde::Serialize;
 
@@ -36,7 +36,8 @@ pub struct ClosedDay {
     users,
     create_user,
     set_password,
-    create_service
+    create_service,
+    update_service
 ))]
 pub struct Api;
 
@@ -57,6 +58,10 @@ pub fn router() -> Router<AppState> {
             guard(ADMIN, get(users)).merge(guard(ADMIN, post(create_user))),
         )
         .route("/api/v1/admin/services", guard(ADMIN, post(create_service)))
+        .route(
+            "/api/v1/admin/services/{id}",
+            guard(ADMIN, put(update_service)),
+        )
         .route(
             "/api/v1/admin/users/{id}/password",
             guard(ADMIN, put(set_password)),
@@ -300,14 +305,14 @@ async fn set_password(
     path = "/api/v1/admin/services",
     tag = "admin",
     description = "Adds a service to the office; kiosks list it at once. Admin.",
-    request_body = NewServiceRequest,
+    request_body = ServiceRequest,
     responses((status = 201, body = ServiceView), (status = 422, body = ApiError)),
     security(("bearer" = []))
 )]
 async fn create_service(
     State(state): State<AppState>,
     Caller(admin): Caller,
-    Json(mut req): Json<NewServiceRequest>,
+    Json(mut req): Json<ServiceRequest>,
 ) -> Result<(StatusCode, axum::Json<ServiceView>)> {
     req.code = req.code.trim().to_owned();
     req.name = req.name.trim().to_owned();
@@ -330,8 +335,44 @@ async fn create_service(
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/services/{id}",
+    tag = "admin",
+    description = "Replaces a service's settings (today's tickets keep their numbers); kiosks see the change at once. Admin.",
+    params(("id" = ServiceId, Path, description = "The service")),
+    request_body = ServiceRequest,
+    responses((status = 200, body = ServiceView), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
+async fn update_service(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Path(id): Path<ServiceId>,
+    Json(mut req): Json<ServiceRequest>,
+) -> Result<axum::Json<ServiceView>> {
+    req.code = req.code.trim().to_owned();
+    req.name = req.name.trim().to_owned();
+    check_service(&req)?;
+    let (office, user, at) = (admin.office, admin.user(), state.clock.now());
+    state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move { services::update(conn, office, id, &req, user, at).await })
+        })
+        .await?;
+    let office_view = reads::office(&state.db.read, office).await?;
+    let view = reads::services(&state.db.read, &office_view, state.clock.now())
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(Error::NotFound("service"))?;
+    Ok(axum::Json(view))
+}
+
 /// What a service must be before it is saved.
-fn check_service(req: &NewServiceRequest) -> Result<()> {
+fn check_service(req: &ServiceRequest) -> Result<()> {
     let bad = |m: &str| Err(Error::InvalidRequest(m.to_owned()));
     let code_ok = (1..=16).contains(&req.code.len())
         && req

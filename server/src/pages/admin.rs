@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use layso_protocol::Role;
+use layso_protocol::{Role, ServiceView};
 use maud::html;
 
 /// The admin page.
@@ -80,29 +80,15 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                             }
                         }
                     }
+                    @for svc in &services {
+                        details {
+                            summary { "Sửa: " (svc.name) }
+                            (service_form(&format!("service-{}", svc.code), &format!("/api/v1/admin/services/{}", svc.id.0), "PUT", Some(svc)))
+                        }
+                    }
                     details {
                         summary { "Thêm lĩnh vực" }
-                        form #new-service data-url="/api/v1/admin/services" novalidate {
-                            label { "Mã (chữ, số, - _)" input name="code" required maxlength="16" pattern="[A-Za-z0-9_-]+"; }
-                            label { "Tên lĩnh vực" input name="name" required maxlength="100"; }
-                            div.row {
-                                label { "Chữ đầu số (tuỳ chọn, tối đa 2 chữ A–Z)" input name="prefix" maxlength="2" pattern="[A-Z]{0,2}"; }
-                                label { "Số đầu" input name="first" type="number" min="1" max="99999" value="1" required; }
-                                label { "Số cuối" input name="last" type="number" min="1" max="99999" value="999" required; }
-                                label { "Tối đa mỗi ngày (để trống: không giới hạn)" input name="daily_cap" type="number" min="1"; }
-                            }
-                            label { "Giờ cấp số (ví dụ 07:30-11:15, 13:15-16:30)"
-                                input name="hours" required value="07:30-11:15, 13:15-16:30" pattern="\\s*\\d\\d:\\d\\d\\s*-\\s*\\d\\d:\\d\\d\\s*(,\\s*\\d\\d:\\d\\d\\s*-\\s*\\d\\d:\\d\\d\\s*)*";
-                            }
-                            fieldset.days {
-                                legend { "Ngày trong tuần" }
-                                @for (d, name) in [(1, "T2"), (2, "T3"), (3, "T4"), (4, "T5"), (5, "T6"), (6, "T7"), (7, "CN")] {
-                                    label.check { input type="checkbox" name="day" value=(d) checked[d <= 5]; (name) }
-                                }
-                            }
-                            label.check { input type="checkbox" name="accepts_priority" checked; "Nhận vé ưu tiên" }
-                            button.primary type="submit" { "Thêm lĩnh vực" }
-                        }
+                        (service_form("new-service", "/api/v1/admin/services", "POST", None))
                     }
                 }
                 section #counters {
@@ -249,6 +235,53 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
         },
     )
     .into_response()
+}
+
+/// The form of a service: empty to add one, filled in to change one.
+fn service_form(id: &str, url: &str, method: &str, service: Option<&ServiceView>) -> maud::Markup {
+    let numbering = service.map(|s| &s.numbering);
+    let hours = service.map_or("07:30-11:15, 13:15-16:30".to_owned(), |s| {
+        s.hours
+            .0
+            .iter()
+            .map(|w| format!("{}-{}", w.from, w.to))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    let days: Vec<u8> = service.map_or(vec![1, 2, 3, 4, 5], |s| {
+        let mut days: Vec<u8> = s
+            .hours
+            .0
+            .iter()
+            .flat_map(|w| w.days.iter().copied())
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        days
+    });
+    html! {
+        form.service id=(id) data-url=(url) data-method=(method) novalidate {
+            div.row2 {
+                label { "Mã (chữ, số, - _)" input name="code" required maxlength="16" value=[service.map(|s| &s.code)]; }
+                label { "Tên lĩnh vực" input name="name" required maxlength="100" value=[service.map(|s| &s.name)]; }
+            }
+            div.row {
+                label { "Chữ đầu số (tối đa 2 chữ A–Z)" input name="prefix" maxlength="2" value=[numbering.map(|n| n.prefix())]; }
+                label { "Số đầu" input name="first" type="number" min="1" max="99999" required value=(numbering.map_or(1, |n| n.first())); }
+                label { "Số cuối" input name="last" type="number" min="1" max="99999" required value=(numbering.map_or(999, |n| n.last())); }
+                label { "Tối đa mỗi ngày (trống: không giới hạn)" input name="daily_cap" type="number" min="1" value=[service.and_then(|s| s.daily_cap)]; }
+            }
+            label { "Giờ cấp số (ví dụ 07:30-11:15, 13:15-16:30)" input name="hours" required value=(hours); }
+            fieldset.days {
+                legend { "Ngày trong tuần" }
+                @for (d, name) in [(1, "T2"), (2, "T3"), (3, "T4"), (4, "T5"), (5, "T6"), (6, "T7"), (7, "CN")] {
+                    label.check { input type="checkbox" name="day" value=(d) checked[days.contains(&d)]; (name) }
+                }
+            }
+            label.check { input type="checkbox" name="accepts_priority" checked[service.is_none_or(|s| s.accepts_priority)]; "Nhận vé ưu tiên" }
+            button.primary type="submit" { @if service.is_some() { "Lưu lĩnh vực" } @else { "Thêm lĩnh vực" } }
+        }
+    }
 }
 
 fn role_select(current: Role) -> maud::Markup {

@@ -122,6 +122,7 @@ pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
         (M::POST, "/api/v1/admin/users", admin.clone()),
         (M::PUT, "/api/v1/admin/users/999/password", admin.clone()),
         (M::POST, "/api/v1/admin/services", admin.clone()),
+        (M::PUT, "/api/v1/admin/services/999", admin.clone()),
         (M::PUT, "/api/v1/admin/office", admin.clone()),
         (M::PUT, "/api/v1/admin/counters/999", admin.clone()),
         (M::PUT, "/api/v1/admin/users/999", admin),

@@ -95,8 +95,43 @@ async fn admin_adds_a_service() {
     assert_eq!(after.last().map(String::as_str), Some("BHXH"));
     assert_eq!(after.len(), before.len() + 1);
     // The kiosk can issue for it straight away.
-    let ticket = app.issue(created["id"].as_i64().unwrap()).await;
+    let id = created["id"].as_i64().unwrap();
+    let ticket = app.issue(id).await;
     assert_eq!(ticket["number"], "E001");
+
+    // A change replaces it whole; a code taken by another service is refused.
+    let path = format!("/api/v1/admin/services/{id}");
+    let mut changed = service(
+        "BHXH",
+        json!([{ "days": [1, 2, 3, 4, 5, 6, 7], "from": "00:00", "to": "24:00" }]),
+    );
+    changed["name"] = json!("Bảo hiểm y tế");
+    changed["daily_cap"] = json!(50);
+    let (status, view) = app
+        .call_as(Who::Admin, Method::PUT, &path, Some(changed.clone()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(
+        (view["name"].as_str(), view["daily_cap"].as_i64()),
+        (Some("Bảo hiểm y tế"), Some(50))
+    );
+    changed["code"] = json!("HT");
+    let (status, _) = app
+        .call_as(Who::Admin, Method::PUT, &path, Some(changed))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .call_as(
+            Who::Admin,
+            Method::PUT,
+            "/api/v1/admin/services/999",
+            Some(service(
+                "ZZ",
+                json!([{ "days": [1], "from": "07:00", "to": "08:00" }]),
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 // Nobody is sent to sign in; each role opens its own pages and is refused
