@@ -40,6 +40,14 @@ impl Office {
         Browser::start(&self.server.base).await
     }
 
+    /// A browser signed in as the admin, on the admin page.
+    async fn admin(&self) -> Browser {
+        let admin = self.browser().await;
+        admin.sign_in("admin", &self.password("admin"), None).await;
+        admin.until_text("h1", "Quản trị").await;
+        admin
+    }
+
     /// Issues a ticket for `service` at the kiosk; returns it.
     async fn issue(&mut self, service: i64) -> Value {
         self.issued += 1;
@@ -300,11 +308,7 @@ async fn two_counters_see_each_other_live() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_adds_a_service_the_kiosk_lists() {
     let office = Office::start();
-    let admin = office.browser().await;
-    admin
-        .sign_in("admin", &office.password("admin"), None)
-        .await;
-    admin.until_text("h1", "Quản trị").await;
+    let admin = office.admin().await;
     admin
         .css("#services details:last-of-type summary")
         .await
@@ -420,11 +424,7 @@ async fn status_with(office: &Office, path: &str, token: &str) -> u16 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_changes_the_office_counters_devices_and_users() {
     let office = Office::start();
-    let admin = office.browser().await;
-    admin
-        .sign_in("admin", &office.password("admin"), None)
-        .await;
-    admin.until_text("h1", "Quản trị").await;
+    let admin = office.admin().await;
 
     admin
         .fill("#office-form input[name=voice_phrase]", "Mời số tiếp theo")

@@ -347,6 +347,15 @@ pub async fn counters(pool: &SqlitePool, office: OfficeId) -> Result<Vec<Counter
         .collect()
 }
 
+/// One counter of the office, as [`counters`] shows it.
+pub async fn counter(pool: &SqlitePool, office: OfficeId, id: CounterId) -> Result<CounterView> {
+    counters(pool, office)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(Error::NotFound("counter"))
+}
+
 /// Today's waiting, called and serving tickets of an office, oldest first.
 pub async fn open_tickets(
     pool: &SqlitePool,

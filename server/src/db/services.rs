@@ -5,6 +5,36 @@ use chrono::{DateTime, Utc};
 use layso_protocol::{OfficeId, ServiceId, ServiceRequest, UserId};
 use sqlx::SqliteConnection;
 
+/// Refuses `code` if another service of the office (not `except`) has it.
+async fn code_free(
+    conn: &mut SqliteConnection,
+    office: OfficeId,
+    code: &str,
+    except: Option<ServiceId>,
+) -> Result<()> {
+    let except = except.map_or(-1, |s| s.0);
+    let taken = sqlx::query_scalar!(
+        r#"SELECT COUNT(*) AS "n!: i64" FROM services
+           WHERE office_id = ? AND code = ? AND id != ?"#,
+        office.0,
+        code,
+        except
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if taken > 0 {
+        return Err(Error::InvalidRequest(format!(
+            "the code {code:?} is already used by another service"
+        )));
+    }
+    Ok(())
+}
+
+/// The issuing hours as the `hours` column holds them.
+fn hours_json(s: &ServiceRequest) -> Result<String> {
+    serde_json::to_string(&s.hours).map_err(|e| Error::Internal(format!("service hours: {e}")))
+}
+
 /// Adds a service at the end of the office's list; its code must be new in
 /// the office. Logged as a settings change in the same transaction.
 pub async fn create(
@@ -14,21 +44,8 @@ pub async fn create(
     admin: Option<UserId>,
     at: DateTime<Utc>,
 ) -> Result<ServiceId> {
-    let taken = sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM services WHERE office_id = ? AND code = ?"#,
-        office.0,
-        s.code
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    if taken > 0 {
-        return Err(Error::InvalidRequest(format!(
-            "the code {:?} is already used by another service",
-            s.code
-        )));
-    }
-    let hours = serde_json::to_string(&s.hours)
-        .map_err(|e| Error::Internal(format!("service hours: {e}")))?;
+    code_free(conn, office, &s.code, None).await?;
+    let hours = hours_json(s)?;
     let (prefix, first, last) = (
         s.numbering.prefix(),
         s.numbering.first(),
@@ -66,23 +83,8 @@ pub async fn update(
     admin: Option<UserId>,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let taken = sqlx::query_scalar!(
-        r#"SELECT COUNT(*) AS "n!: i64" FROM services
-           WHERE office_id = ? AND code = ? AND id != ?"#,
-        office.0,
-        s.code,
-        service.0
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    if taken > 0 {
-        return Err(Error::InvalidRequest(format!(
-            "the code {:?} is already used by another service",
-            s.code
-        )));
-    }
-    let hours = serde_json::to_string(&s.hours)
-        .map_err(|e| Error::Internal(format!("service hours: {e}")))?;
+    code_free(conn, office, &s.code, Some(service)).await?;
+    let hours = hours_json(s)?;
     let (prefix, first, last) = (
         s.numbering.prefix(),
         s.numbering.first(),

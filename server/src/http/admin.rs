@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use layso_protocol::ApiError;
 use layso_protocol::{
-    DeviceId, DeviceView, NewDeviceRequest, NewDeviceResponse, NewUserRequest, PasswordRequest,
-    ServiceId, ServiceRequest, ServiceView, UserId, UserView,
+    DeviceId, DeviceView, NewDeviceRequest, NewDeviceResponse, NewUserRequest, OfficeId,
+    PasswordRequest, ServiceId, ServiceRequest, ServiceView, UserId, UserView,
 };
 use serde::Serialize;
 
@@ -325,12 +325,7 @@ async fn create_service(
             Box::pin(async move { services::create(conn, office, &req, user, at).await })
         })
         .await?;
-    let office_view = reads::office(&state.db.read, office).await?;
-    let view = reads::services(&state.db.read, &office_view, state.clock.now())
-        .await?
-        .into_iter()
-        .find(|s| s.id == id)
-        .ok_or(Error::NotFound("service"))?;
+    let view = service_view(&state, office, id).await?;
     tracing::info!(service = id.0, code = %view.code, "created a service");
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
@@ -362,13 +357,18 @@ async fn update_service(
             Box::pin(async move { services::update(conn, office, id, &req, user, at).await })
         })
         .await?;
+    let view = service_view(&state, office, id).await?;
+    Ok(axum::Json(view))
+}
+
+/// A service as the kiosks list it.
+async fn service_view(state: &AppState, office: OfficeId, id: ServiceId) -> Result<ServiceView> {
     let office_view = reads::office(&state.db.read, office).await?;
-    let view = reads::services(&state.db.read, &office_view, state.clock.now())
+    reads::services(&state.db.read, &office_view, state.clock.now())
         .await?
         .into_iter()
         .find(|s| s.id == id)
-        .ok_or(Error::NotFound("service"))?;
-    Ok(axum::Json(view))
+        .ok_or(Error::NotFound("service"))
 }
 
 /// What a service must be before it is saved.

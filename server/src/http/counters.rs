@@ -102,12 +102,9 @@ async fn change(
         })
         .await?;
     let office = reads::counter_office(&state.db.read, id).await?;
-    let view = reads::counters(&state.db.read, office)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or(Error::NotFound("counter"))?;
-    Ok(axum::Json(view))
+    Ok(axum::Json(
+        reads::counter(&state.db.read, office, id).await?,
+    ))
 }
 
 #[utoipa::path(
