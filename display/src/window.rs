@@ -290,16 +290,30 @@ fn counter_table(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn
     let size = (height * 0.62).min(px(64.0));
     for (i, line) in lines.iter().enumerate() {
         let y = top + height * (i as f32 + 0.5);
-        let name = format!("Quầy {}", line.number);
-        text(
+        // "Quầy 3" large, then the counter's own name, small.
+        let label = format!("Quầy {}", line.number);
+        let label_width = text(
             painter,
             pos2(area.left() + px(24.0), y),
             Align2::LEFT_CENTER,
-            &name,
+            &label,
             size,
             TEXT,
-            area.width() * 0.5,
+            area.width() * 0.3,
         );
+        let room = area.width() * 0.66 - label_width - px(48.0);
+        let name_size = (size * 0.45).max(px(26.0));
+        if room > px(60.0) && line.name != label {
+            text(
+                painter,
+                pos2(area.left() + px(40.0) + label_width, y),
+                Align2::LEFT_CENTER,
+                &ellipsized(painter, &line.name, name_size, room),
+                name_size,
+                SOFT,
+                room,
+            );
+        }
         let (current, colour) = match (&line.state, &line.current) {
             (CounterState::Paused, _) => ("Tạm dừng".to_owned(), SOFT),
             (_, Some((_, number))) => (number.clone(), NUMBER),
@@ -312,7 +326,7 @@ fn counter_table(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn
             &current,
             size,
             colour,
-            area.width() * 0.45,
+            area.width() * 0.3,
         );
     }
 }
@@ -369,6 +383,26 @@ fn marquee(painter: &egui::Painter, area: Rect, notice: &str, size: f32, time: f
     painter
         .with_clip_rect(area)
         .galley(pos2(x, y), galley, TEXT);
+}
+
+/// `s`, cut with "…" where it would pass `width` at `size`.
+fn ellipsized(painter: &egui::Painter, s: &str, size: f32, width: f32) -> String {
+    let fits = |t: &str| {
+        painter
+            .layout_no_wrap(t.to_owned(), FontId::proportional(size), TEXT)
+            .size()
+            .x
+            <= width
+    };
+    if fits(s) {
+        return s.to_owned();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    (0..chars.len())
+        .rev()
+        .map(|n| format!("{}…", chars[..n].iter().collect::<String>().trim_end()))
+        .find(|t| fits(t))
+        .unwrap_or_default()
 }
 
 /// The size at which `s` fits `width`, at most `size`.

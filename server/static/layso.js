@@ -380,4 +380,7 @@ document.addEventListener("DOMContentLoaded", () => {
   live();
   tick();
   setInterval(tick, 1000);
+  // What no event announces (a device falling silent) still shows.
+  const panel = document.querySelector("section[data-panel][data-every]");
+  if (panel) setInterval(refresh, Number(panel.dataset.every) * 1000);
 });

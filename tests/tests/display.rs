@@ -259,3 +259,66 @@ async fn the_board_survives_a_server_restart_without_losing_a_call() {
     display.stop();
     drop(server);
 }
+
+// An admin's change reaches a connected board without a reconnection: a
+// renamed counter and a new notice show within moments.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_follows_the_admins_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("layso.db");
+    let server = Server::start(&db);
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"username": "admin", "password": secret(&db, "users.admin", "password")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = login["token"].as_str().unwrap().to_owned();
+    let display = Display::start(
+        Settings::new(&server.base, &secret(&db, "devices.display", "token")),
+        Speech::default(),
+        Arc::new(Voice::new(Pack::default(), None)),
+        Box::new(layso_display::voice::speaker::Silent),
+        Arc::new(|| {}),
+        None,
+    );
+    let board = display.board.clone();
+    wait_for(&board, Duration::from_secs(10), |b| b.ready && b.online);
+
+    let put = |path: &'static str, body: Value| {
+        let (http, base, admin) = (http.clone(), server.base.clone(), admin.clone());
+        async move {
+            let r = http
+                .put(format!("{base}{path}"))
+                .bearer_auth(admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+        }
+    };
+    put(
+        "/api/v1/admin/counters/1",
+        json!({"name": "Tư pháp", "selection": "oldest", "services": [{"service_id": 1}]}),
+    )
+    .await;
+    put(
+        "/api/v1/admin/office",
+        json!({"name": "UBND xã Tân Phú", "notice": "Chiều nay nghỉ từ 16:00",
+               "voice_phrase": "Mời số {số} đến quầy {quầy}"}),
+    )
+    .await;
+    let after = wait_for(&board, Duration::from_secs(10), |b| {
+        b.notice == "Chiều nay nghỉ từ 16:00"
+            && b.counters.first().is_some_and(|c| c.name == "Tư pháp")
+    });
+    assert_eq!(after.office, "UBND xã Tân Phú");
+    assert_eq!(after.phrase, "Mời số {số} đến quầy {quầy}");
+    assert!(after.online);
+    display.stop();
+}

@@ -143,7 +143,7 @@ async fn render(
         html! {
             main {
                 h1 { "Giám sát · " (office_view.name) }
-                section #panel data-panel="/monitor/panel" { (panel) }
+                section #panel data-panel="/monitor/panel" data-every="20" { (panel) }
             }
         },
     )
