@@ -105,6 +105,9 @@ pub struct UserView {
     /// Whether the user may no longer sign in.
     #[serde(default)]
     pub disabled: bool,
+    /// The counters a staff member may work; empty: any.
+    #[serde(default)]
+    pub counters: Vec<CounterId>,
 }
 
 /// The answer to a login.
@@ -276,6 +279,9 @@ pub struct UserRequest {
     pub role: Role,
     /// True: they may no longer sign in, and their sessions end now.
     pub disabled: bool,
+    /// The counters a staff member may work; empty: any.
+    #[serde(default)]
+    pub counters: Vec<CounterId>,
 }
 
 /// `PUT /api/v1/admin/users/{id}/password`.

@@ -14,7 +14,7 @@ const REASONS = {
   ticket_from_another_day: "Vé của ngày khác",
   unauthorized: "Phiên đăng nhập đã hết, hãy đăng nhập lại",
   bad_credentials: "Sai tên đăng nhập hoặc mật khẩu",
-  forbidden: "Bạn không có quyền làm việc này",
+  forbidden: "Bạn không có quyền làm việc này (hoặc không được làm việc tại quầy này)",
   too_many_attempts: "Đăng nhập sai quá nhiều lần, hãy thử lại sau ít phút",
   internal: "Lỗi máy chủ, chưa có gì thay đổi",
 };
@@ -288,7 +288,10 @@ function formBody(form) {
   const out = {};
   for (const field of form.elements) {
     if (!field.name || field.type === "submit") continue;
-    if (field.type === "checkbox") out[field.name] = field.checked;
+    if (field.type === "checkbox" && field.dataset.list !== undefined) {
+      out[field.name] = out[field.name] || [];
+      if (field.checked) out[field.name].push(Number(field.value));
+    } else if (field.type === "checkbox") out[field.name] = field.checked;
     else if (field.dataset.nullable !== undefined && field.value === "") out[field.name] = null;
     else if (field.dataset.number !== undefined || field.type === "number") out[field.name] = Number(field.value);
     else if (field.type === "password") out[field.name] = field.value;

@@ -120,13 +120,14 @@ impl UserRow {
             full_name: self.full_name,
             role: role(&self.role)?,
             disabled: self.disabled,
+            counters: Vec::new(),
         })
     }
 }
 
 /// A user by id.
 pub async fn user(pool: &SqlitePool, id: UserId) -> Result<UserView> {
-    sqlx::query_as!(
+    let mut user = sqlx::query_as!(
         UserRow,
         r#"SELECT id AS "id!", office_id, username, full_name, role,
                   disabled_at IS NOT NULL AS "disabled!: bool"
@@ -136,12 +137,27 @@ pub async fn user(pool: &SqlitePool, id: UserId) -> Result<UserView> {
     .fetch_optional(pool)
     .await?
     .ok_or(Error::NotFound("user"))?
-    .view()
+    .view()?;
+    user.counters = counters_of(pool, id).await?;
+    Ok(user)
+}
+
+/// The counters `user` may work (empty: any).
+pub async fn counters_of(pool: &SqlitePool, user: UserId) -> Result<Vec<CounterId>> {
+    Ok(sqlx::query_scalar!(
+        "SELECT counter_id FROM user_counters WHERE user_id = ? ORDER BY counter_id",
+        user.0
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(CounterId)
+    .collect())
 }
 
 /// Every user of an office, by name.
 pub async fn users(pool: &SqlitePool, office: OfficeId) -> Result<Vec<UserView>> {
-    sqlx::query_as!(
+    let mut users = sqlx::query_as!(
         UserRow,
         r#"SELECT id AS "id!", office_id, username, full_name, role,
                   disabled_at IS NOT NULL AS "disabled!: bool"
@@ -152,7 +168,20 @@ pub async fn users(pool: &SqlitePool, office: OfficeId) -> Result<Vec<UserView>>
     .await?
     .into_iter()
     .map(UserRow::view)
-    .collect()
+    .collect::<Result<Vec<_>>>()?;
+    let pairs = sqlx::query!(
+        r#"SELECT uc.user_id, uc.counter_id FROM user_counters uc
+           JOIN users u ON u.id = uc.user_id WHERE u.office_id = ? ORDER BY uc.counter_id"#,
+        office.0
+    )
+    .fetch_all(pool)
+    .await?;
+    for pair in pairs {
+        if let Some(user) = users.iter_mut().find(|u| u.id.0 == pair.user_id) {
+            user.counters.push(CounterId(pair.counter_id));
+        }
+    }
+    Ok(users)
 }
 
 /// A new session to open.
@@ -274,7 +303,7 @@ pub async fn end_sessions_of(
         .collect())
 }
 
-/// Changes a user's name and role, and disables or enables them; their
+/// Changes a user's name, role and counters, and disables or enables them; their
 /// sessions end when disabled (the hashes are returned so the cache
 /// forgets them). Logged as a settings change.
 pub async fn update_user(
@@ -301,6 +330,25 @@ pub async fn update_user(
     .await?;
     if updated.rows_affected() == 0 {
         return Err(Error::NotFound("user"));
+    }
+    sqlx::query!("DELETE FROM user_counters WHERE user_id = ?", user.0)
+        .execute(&mut *conn)
+        .await?;
+    for counter in &change.counters {
+        let added = sqlx::query!(
+            r#"INSERT INTO user_counters (user_id, counter_id)
+               SELECT ?1, id FROM counters WHERE id = ?2 AND office_id = ?3"#,
+            user.0,
+            counter.0,
+            office.0
+        )
+        .execute(&mut *conn)
+        .await?;
+        if added.rows_affected() == 0 {
+            return Err(Error::InvalidRequest(format!(
+                "counter {counter} is not one of the office's"
+            )));
+        }
     }
     let ended = if change.disabled {
         end_sessions_of(conn, user, at).await?

@@ -80,6 +80,15 @@ async fn login(
             "only staff sign in to a counter".into(),
         ));
     }
+    if let Some(counter) = req.counter_id {
+        let allowed = accounts::counters_of(&state.db.read, user.id).await?;
+        if !allowed.is_empty() && !allowed.contains(&counter) {
+            return Err(Error::Forbidden(format!(
+                "{} may not work counter {counter}",
+                user.username
+            )));
+        }
+    }
     let token = auth::new_token(SESSION_PREFIX)?;
     let now = state.clock.now();
     let length = state.accounts.session_length;

@@ -139,7 +139,14 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                                 tr {
                                     td { (u.username) }
                                     td { (u.full_name) }
-                                    td { (role_vi(u.role)) }
+                                    td {
+                                        (role_vi(u.role))
+                                        @if !u.counters.is_empty() {
+                                            span.muted { " · quầy "
+                                                (u.counters.iter().filter_map(|id| counters.iter().find(|c| c.id == *id)).map(|c| c.number.to_string()).collect::<Vec<_>>().join(", "))
+                                            }
+                                        }
+                                    }
                                     td { @if u.disabled { span.badge.off { "Đã khoá" } } @else { span.badge.ok { "Đang dùng" } } }
                                     td { button type="button" data-dialog=(format!("user-{}", u.id.0)) { "Sửa…" } }
                                 }
@@ -154,6 +161,15 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                                 label { "Họ tên" input name="full_name" required maxlength="100" value=(u.full_name)
                                     data-invalid="Họ tên: 1–100 ký tự."; }
                                 label { "Vai trò" (role_select(u.role)) }
+                                fieldset.days {
+                                    legend { "Quầy được làm việc (không chọn: mọi quầy)" }
+                                    @for c in &counters {
+                                        label.check {
+                                            input type="checkbox" name="counters" data-list value=(c.id.0) checked[u.counters.contains(&c.id)];
+                                            "Quầy " (c.number)
+                                        }
+                                    }
+                                }
                                 label.check { input type="checkbox" name="disabled" checked[u.disabled]; "Khoá tài khoản (đăng xuất ngay)" }
                                 menu { button type="button" data-close { "Huỷ" } button.primary type="submit" { "Lưu" } }
                             }

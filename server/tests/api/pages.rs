@@ -261,6 +261,36 @@ async fn admin_changes_settings() {
     assert_eq!(changed["services"][1]["weight"], 2);
     assert_eq!(events.event().await["change"]["what"], "counter");
 
+    // Minh may work counter 2 only.
+    let (_, users) = app
+        .call_as(Who::Admin, Method::GET, "/api/v1/admin/users", None)
+        .await;
+    let minh = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "minh")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, user) = app
+        .call_as(Who::Admin, Method::PUT, &format!("/api/v1/admin/users/{minh}"),
+                 Some(json!({ "full_name": "Trần Văn Minh", "role": "staff", "disabled": false, "counters": [2] })))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["counters"], json!([2]));
+    assert_eq!(app.login("minh", Some(1)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.login("minh", Some(2)).await.0, StatusCode::OK);
+    let (status, _) = app
+        .call_as(Who::Admin, Method::PUT, &format!("/api/v1/admin/users/{minh}"),
+                 Some(json!({ "full_name": "Trần Văn Minh", "role": "staff", "disabled": false, "counters": [999] })))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a counter of no office"
+    );
+
     // Lan is disabled: her session stops working and she cannot sign in.
     let (_, me) = app
         .call_as(Who::Staff(1), Method::GET, "/api/v1/auth/me", None)
