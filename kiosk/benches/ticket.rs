@@ -24,6 +24,7 @@ fn ticket(office: &str) -> Ticket {
         people_ahead: Some(12),
         estimated_wait_secs: Some(1500),
         tracking_url: "http://192.168.1.10:8080/t/0123456789abcdef0123456789abcdef".into(),
+        header: String::new(),
         footer: "Cảm ơn quý khách. Xin vui lòng giữ vé đến khi hoàn tất thủ tục.".into(),
     }
 }

@@ -206,16 +206,22 @@ impl Kiosk {
 
     /// What the paper says for a ticket from the server.
     pub fn layout(&self, t: &TicketView) -> Ticket {
-        let (office, footer, zone) = match &self.office {
+        let (office, header, footer, zone) = match &self.office {
             Some(o) => (
                 o.office.name.clone(),
+                o.office.ticket_header.clone(),
                 o.office.ticket_footer.clone(),
                 o.office
                     .time_zone
                     .parse::<Tz>()
                     .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh),
             ),
-            None => (String::new(), String::new(), chrono_tz::Asia::Ho_Chi_Minh),
+            None => (
+                String::new(),
+                String::new(),
+                String::new(),
+                chrono_tz::Asia::Ho_Chi_Minh,
+            ),
         };
         Ticket {
             office,
@@ -225,6 +231,7 @@ impl Kiosk {
             people_ahead: t.people_ahead,
             estimated_wait_secs: t.estimated_wait_secs,
             tracking_url: format!("{}/t/{}", self.client.base(), t.public_token),
+            header,
             footer,
         }
     }

@@ -73,6 +73,7 @@ fn main() -> anyhow::Result<()> {
                 people_ahead: Some(0),
                 estimated_wait_secs: Some(60),
                 tracking_url: format!("{}/t/test", config.server),
+                header: String::new(),
                 footer: "Mỗi chữ cái tiếng Việt, mỗi dấu thanh: in đúng thì máy in đã sẵn sàng."
                     .into(),
             };

@@ -216,6 +216,9 @@ pub fn raster_bytes_with(t: &Ticket, paper: Paper, qr: QrMode) -> Result<Vec<u8>
         }
     };
     lines(&mut out, &t.office, BODY);
+    if !t.header.is_empty() {
+        lines(&mut out, &t.header, BODY);
+    }
     out.extend_from_slice(&[0x1B, b'J', 12]);
     lines(&mut out, &t.service, SERVICE);
     lines(&mut out, &t.number, number_px(paper));

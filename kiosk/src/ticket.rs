@@ -33,6 +33,8 @@ pub struct Ticket {
     pub estimated_wait_secs: Option<u32>,
     /// The tracking page its QR code opens.
     pub tracking_url: String,
+    /// The office's line above the number (empty: none).
+    pub header: String,
     /// The office's footer line.
     pub footer: String,
 }
@@ -256,6 +258,9 @@ fn text_bytes_with(
     p.bold(true).map_err(e)?;
     text(&mut p, &t.office, columns)?;
     p.bold(false).map_err(e)?;
+    if !t.header.is_empty() {
+        text(&mut p, &t.header, columns)?;
+    }
     p.size(2, 2).map_err(e)?;
     text(&mut p, &t.service, columns / 2)?;
     let scale = paper.number_scale();

@@ -24,6 +24,7 @@ fn ticket() -> Ticket {
         people_ahead: Some(3),
         estimated_wait_secs: Some(600),
         tracking_url: "http://127.0.0.1:8080/t/00112233445566778899aabbccddeeff".into(),
+        header: String::new(),
         footer: "Cảm ơn quý khách.".into(),
     }
 }

@@ -22,6 +22,7 @@ fn ticket(office: &str) -> Ticket {
         people_ahead: Some(0),
         estimated_wait_secs: Some(240),
         tracking_url: "http://192.168.1.10:8080/t/ffeeddccbbaa99887766554433221100".into(),
+        header: String::new(),
         footer: "Cảm ơn quý khách. Xin vui lòng giữ vé đến khi hoàn tất thủ tục.".into(),
     }
 }

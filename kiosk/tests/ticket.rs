@@ -21,6 +21,7 @@ fn ticket() -> Ticket {
         people_ahead: Some(12),
         estimated_wait_secs: Some(1500),
         tracking_url: "http://192.168.1.10:8080/t/0123456789abcdef0123456789abcdef".into(),
+        header: String::new(),
         footer: "Cảm ơn quý khách. Xin vui lòng giữ vé đến khi hoàn tất thủ tục.".into(),
     }
 }
@@ -119,5 +120,25 @@ fn every_vietnamese_letter_prints_in_every_profile() {
             .map(|(text, ..)| text)
             .collect();
         assert_eq!(office, all, "{name}");
+    }
+}
+
+// The office's header line, when it has one, prints under its name and
+// above the service; without one nothing is added.
+#[test]
+fn the_header_line_prints_under_the_office() {
+    for (profile, paper, name) in CASES {
+        let mut with = ticket();
+        with.header = "Phiếu thứ tự – Một cửa".into();
+        let printed = lines(&read(&text_bytes(&with, profile, paper).unwrap()).unwrap());
+        let texts: Vec<&str> = printed.iter().map(|(t, ..)| t.as_str()).collect();
+        let header = texts.iter().position(|t| *t == "Phiếu thứ tự – Một cửa");
+        let service = texts.iter().position(|t| t.starts_with("Đăng ký"));
+        assert!(
+            matches!((header, service), (Some(h), Some(s)) if h > 0 && h + 1 == s),
+            "{name}: {texts:?}"
+        );
+        let without = lines(&read(&text_bytes(&ticket(), profile, paper).unwrap()).unwrap());
+        assert_eq!(without.len() + 1, printed.len(), "{name}");
     }
 }
