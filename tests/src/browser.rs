@@ -99,17 +99,10 @@ impl Browser {
         self.fill("input[name=username]", username).await;
         self.fill("input[name=password]", password).await;
         if let Some(counter) = counter {
-            self.css("select[name=counter_id]")
-                .await
-                .select_by_value(&counter.to_string())
-                .await
-                .expect("the counter is listed");
+            self.choose("select[name=counter_id]", &counter.to_string())
+                .await;
         }
-        self.css("#login button[type=submit]")
-            .await
-            .click()
-            .await
-            .unwrap();
+        self.click("#login button[type=submit]").await;
         self.until("the person's own page", async || {
             let url = self.client.current_url().await.ok()?;
             (url.path() != "/login").then_some(())
@@ -125,6 +118,24 @@ impl Browser {
             .for_element(Locator::Css(selector))
             .await
             .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+    }
+
+    /// Clicks the element `selector` (waiting for it).
+    pub async fn click(&self, selector: &str) {
+        self.css(selector)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
+    }
+
+    /// Chooses the option `value` of the list `selector`.
+    pub async fn choose(&self, selector: &str, value: &str) {
+        self.css(selector)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choosing {value} in {selector}: {e}"));
     }
 
     /// Types `text` into the field `selector`, replacing what it held.

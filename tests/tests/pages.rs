@@ -148,11 +148,7 @@ async fn pause_and_resume() {
     .await;
     lan.press("p").await;
     lan.fill("#pause input[name=reason]", "Nghỉ trưa").await;
-    lan.css("#pause button[value=ok]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    lan.click("#pause button[value=ok]").await;
     lan.until_text(".counter-head", "Tạm dừng: Nghỉ trưa").await;
     assert!(
         !lan.enabled("[data-key=n]").await,
@@ -185,17 +181,9 @@ async fn transfer_to_another_service() {
     lan.until_text("#current-number", ticket["number"].as_str().unwrap())
         .await;
     lan.press("t").await;
-    lan.css("#transfer select[name=service_id]")
-        .await
-        .select_by_value("3")
-        .await
-        .unwrap();
+    lan.choose("#transfer select[name=service_id]", "3").await;
     lan.screenshot("console-transfer").await;
-    lan.css("#transfer button[value=ok]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    lan.click("#transfer button[value=ok]").await;
     lan.until_text("#current", "Chưa có vé").await;
     assert_eq!(office.ticket(id).await, Some(("waiting".into(), 3)));
 }
@@ -215,24 +203,13 @@ async fn call_a_given_number_with_a_reason() {
     })
     .await;
     lan.press("g").await;
-    lan.css("#call select[name=ticket_id]")
-        .await
-        .select_by_value(&third["id"].to_string())
-        .await
-        .unwrap();
+    lan.choose("#call select[name=ticket_id]", &third["id"].to_string())
+        .await;
     // Without a reason the form does not go.
-    lan.css("#call button[value=ok]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    lan.click("#call button[value=ok]").await;
     assert!(lan.css("#call").await.attr("open").await.unwrap().is_some());
     lan.fill("#call input[name=reason]", "Người cao tuổi").await;
-    lan.css("#call button[value=ok]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    lan.click("#call button[value=ok]").await;
     lan.until_text("#current-number", third["number"].as_str().unwrap())
         .await;
 }
@@ -266,11 +243,8 @@ async fn two_counters_see_each_other_live() {
 
     // Minh opens "call a number" on B; meanwhile Lan calls A then B.
     minh.press("g").await;
-    minh.css("#call select[name=ticket_id]")
-        .await
-        .select_by_value(&b["id"].to_string())
-        .await
-        .unwrap();
+    minh.choose("#call select[name=ticket_id]", &b["id"].to_string())
+        .await;
     minh.fill("#call input[name=reason]", "Hẹn trước").await;
     lan.press("n").await;
     lan.until_text("#current-number", a["number"].as_str().unwrap())
@@ -281,11 +255,7 @@ async fn two_counters_see_each_other_live() {
     lan.press("n").await;
     lan.until_text("#current-number", b["number"].as_str().unwrap())
         .await;
-    minh.css("#call button[value=ok]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    minh.click("#call button[value=ok]").await;
     minh.until_text("#message", "không").await;
     let refusal = minh.text("#message").await;
     assert!(
@@ -309,12 +279,7 @@ async fn two_counters_see_each_other_live() {
 async fn admin_adds_a_service_the_kiosk_lists() {
     let office = Office::start();
     let admin = office.admin().await;
-    admin
-        .css("#services details:last-of-type summary")
-        .await
-        .click()
-        .await
-        .unwrap();
+    admin.click("#services details:last-of-type summary").await;
     admin.fill("#new-service input[name=code]", "BHXH").await;
     admin
         .fill("#new-service input[name=name]", "Bảo hiểm xã hội")
@@ -323,12 +288,7 @@ async fn admin_adds_a_service_the_kiosk_lists() {
     admin
         .fill("#new-service input[name=hours]", "11:00-08:00")
         .await;
-    admin
-        .css("#new-service button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    admin.click("#new-service button[type=submit]").await;
     admin
         .until_text("#message", "giờ kết thúc sau giờ bắt đầu")
         .await;
@@ -337,18 +297,10 @@ async fn admin_adds_a_service_the_kiosk_lists() {
         .await;
     for day in 6..=7 {
         admin
-            .css(&format!("#new-service input[name=day][value='{day}']"))
-            .await
-            .click()
-            .await
-            .unwrap();
+            .click(&format!("#new-service input[name=day][value='{day}']"))
+            .await;
     }
-    admin
-        .css("#new-service button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    admin.click("#new-service button[type=submit]").await;
     admin
         .until_text("#message", "Đã thêm lĩnh vực “Bảo hiểm xã hội”")
         .await;
@@ -429,12 +381,7 @@ async fn admin_changes_the_office_counters_devices_and_users() {
     admin
         .fill("#office-form input[name=voice_phrase]", "Mời số tiếp theo")
         .await;
-    admin
-        .css("#office-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    admin.click("#office-form button[type=submit]").await;
     admin
         .until_text("#message", "Câu gọi phải có {số} và {quầy}")
         .await;
@@ -447,12 +394,7 @@ async fn admin_changes_the_office_counters_devices_and_users() {
     admin
         .fill("#office-form input[name=notice]", "Hôm nay nghỉ lúc 16:00")
         .await;
-    admin
-        .css("#office-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    admin.click("#office-form button[type=submit]").await;
     admin
         .until_text("#message", "Đã lưu thông tin cơ quan")
         .await;
@@ -463,41 +405,23 @@ async fn admin_changes_the_office_counters_devices_and_users() {
         "Kính mời số {số} đến quầy {quầy}"
     );
 
-    admin
-        .css("#counters details summary")
-        .await
-        .click()
-        .await
-        .unwrap();
+    admin.click("#counters details summary").await;
     admin
         .fill("#counter-1 input[name=name]", "Quầy Tư pháp")
         .await;
-    admin
-        .css("#counter-1 button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    admin.click("#counter-1 button[type=submit]").await;
     admin.until_text("#message", "Đã lưu quầy 1").await;
     let counters = office.hall("/api/v1/counters").await;
     assert_eq!(counters[0]["name"], "Quầy Tư pháp");
 
-    admin.css("#devices summary").await.click().await.unwrap();
+    admin.click("#devices summary").await;
     admin
         .fill("#new-device input[name=name]", "Màn hình tầng 2")
         .await;
     admin
-        .css("#new-device select[name=kind]")
-        .await
-        .select_by_value("display")
-        .await
-        .unwrap();
-    admin
-        .css("#new-device button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .choose("#new-device select[name=kind]", "display")
+        .await;
+    admin.click("#new-device button[type=submit]").await;
     admin.until_text("#token-value", "lsd_").await;
     let token = admin.text("#token-value").await;
     assert_eq!(status_with(&office, "/api/v1/queue", &token).await, 200);
@@ -508,7 +432,7 @@ async fn admin_changes_the_office_counters_devices_and_users() {
         "shown once only"
     );
     let revoke = "#devices tr:last-child button[data-post]";
-    admin.css(revoke).await.click().await.unwrap();
+    admin.click(revoke).await;
     admin.client.accept_alert().await.unwrap();
     admin
         .until("the revocation", async || {
