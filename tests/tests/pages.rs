@@ -216,7 +216,7 @@ async fn call_a_given_number_with_a_reason() {
 
 // Two staff at two counters see each other's calls without reloading;
 // an action the other counter made impossible is refused with the
-// server's reason.
+// server's reason; a no-show is put back in the line from the console.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_counters_see_each_other_live() {
     let mut office = Office::start();
@@ -271,6 +271,16 @@ async fn two_counters_see_each_other_live() {
             .contains(b["number"].as_str().unwrap())
     );
     minh.screenshot("console-two-counters").await;
+
+    // A, marked absent, comes back: Lan puts it back in the line.
+    let a_number = a["number"].as_str().unwrap();
+    lan.until_text("#absent", a_number).await;
+    lan.click("#absent button").await;
+    lan.until_text("#waiting", a_number).await;
+    assert_eq!(
+        office.ticket(a["id"].as_i64().unwrap()).await.map(|t| t.0),
+        Some("waiting".into())
+    );
 }
 
 // The admin adds a service through the form (a wrong one is explained

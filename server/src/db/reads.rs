@@ -382,6 +382,33 @@ pub async fn open_tickets(
     .collect()
 }
 
+/// Today's no-show tickets of an office, newest first (the console offers
+/// them back to the line when their citizen returns).
+pub async fn no_shows(
+    pool: &SqlitePool,
+    office: OfficeId,
+    business_date: &str,
+) -> Result<Vec<TicketView>> {
+    sqlx::query_as!(
+        TicketViewRow,
+        r#"SELECT id AS "id!", office_id AS "office_id!", service_id AS "service_id!",
+                  service_name AS "service_name!", display_number AS "display_number!",
+                  business_date AS "business_date!", state AS "state!",
+                  priority AS "priority!", issued_at AS "issued_at!", counter_id,
+                  counter_number, public_token AS "public_token!", recalls AS "recalls!: i64"
+           FROM ticket_views
+           WHERE office_id = ? AND business_date = ? AND state = 'no_show'
+           ORDER BY queue_at DESC, id DESC LIMIT 20"#,
+        office.0,
+        business_date
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(TicketViewRow::into_view)
+    .collect()
+}
+
 /// Whether a counter exists, and its office.
 pub async fn counter_office(pool: &SqlitePool, counter: CounterId) -> Result<OfficeId> {
     sqlx::query_scalar!("SELECT office_id FROM counters WHERE id = ?", counter.0)

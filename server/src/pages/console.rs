@@ -59,6 +59,8 @@ async fn render(
         let services = reads::services(&state.db.read, &office_view, state.clock.now()).await?;
         let midnight = super::midnight(snapshot.business_date, &office_view.time_zone)?;
         let day = reads::counter_day(&state.db.read, counter_id, midnight).await?;
+        let date = snapshot.business_date.to_string();
+        let absent = reads::no_shows(&state.db.read, office, &date).await?;
         let counter = snapshot
             .counters
             .iter()
@@ -77,15 +79,24 @@ async fn render(
             }
             None => None,
         };
-        Ok::<_, Error>((office_view, snapshot, services, counter, current, day))
+        Ok::<_, Error>((
+            office_view,
+            snapshot,
+            services,
+            counter,
+            current,
+            day,
+            absent,
+        ))
     };
-    let (office_view, snapshot, services, counter, current, day) =
+    let (office_view, snapshot, services, counter, current, day, absent) =
         data.await.map_err(IntoResponse::into_response)?;
     let panel = Panel {
         counter: &counter,
         current: current.as_ref(),
         services: &services,
         tickets: &snapshot.tickets,
+        absent: &absent,
         counters: &snapshot.counters,
         served: day.0,
         mean_secs: day.1,
@@ -116,6 +127,8 @@ struct Panel<'a> {
     current: Option<&'a (TicketView, chrono::DateTime<chrono::Utc>)>,
     services: &'a [ServiceView],
     tickets: &'a [TicketView],
+    /// Today's no-shows of the office.
+    absent: &'a [TicketView],
     counters: &'a [CounterView],
     served: u32,
     mean_secs: Option<i64>,
@@ -203,6 +216,25 @@ impl Panel<'_> {
                                         td.num { (t.number) @if t.priority.is_priority() { " ★" } }
                                         td { (service_name(t.service_id)) }
                                         td { span data-since=(t.issued_at.timestamp_millis()) {} }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @let absent: Vec<&TicketView> = self.absent.iter().filter(|t| serves.contains(&t.service_id)).collect();
+                    @if !absent.is_empty() {
+                        h2 { "Vắng mặt hôm nay" }
+                        table.list #absent {
+                            tbody {
+                                @for t in &absent {
+                                    tr {
+                                        td.num { (t.number) }
+                                        td { (service_name(t.service_id)) }
+                                        td {
+                                            button type="button" data-post=(format!("{base}/tickets/{}/reactivate", t.id.0)) {
+                                                "Cho vào lại hàng chờ"
+                                            }
+                                        }
                                     }
                                 }
                             }
