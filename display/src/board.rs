@@ -211,9 +211,20 @@ impl Board {
                     .map_or(s.waiting, |q| q.waiting),
             })
             .collect();
-        self.seq = resume.unwrap_or(queue.seq);
-        self.live_after = queue.seq;
-        self.stale = false;
+        match resume {
+            // The stream goes on: never move past an event the board has
+            // not applied (it may be waiting to replay a gap).
+            Some(after) if self.ready => self.seq = self.seq.min(after),
+            Some(after) => {
+                self.seq = after;
+                self.stale = false;
+            }
+            None => {
+                self.seq = queue.seq;
+                self.stale = false;
+            }
+        }
+        self.live_after = self.live_after.max(queue.seq);
         self.online = true;
         self.ready = true;
     }

@@ -409,3 +409,36 @@ fn a_settings_change_asks_for_a_refresh() {
     assert_eq!(board.seq, 41);
     assert_eq!(announced(&called(&mut board, 42, 2, 2)).len(), 1);
 }
+
+// A refresh that arrives while the board waits to replay a gap does not
+// skip the gap: the replayed calls are still applied and said.
+#[test]
+fn a_refresh_during_a_gap_keeps_the_gap() {
+    let mut board = ready(40);
+    called(&mut board, 41, 2, 2);
+    assert_eq!(
+        called(&mut board, 43, 4, 1),
+        [Effect::Reconnect { after: 41 }]
+    );
+    let Input::Snapshot {
+        services, queue, ..
+    } = snapshot(43)
+    else {
+        unreachable!()
+    };
+    board.apply(
+        Input::Snapshot {
+            services,
+            queue,
+            resume: Some(43),
+        },
+        now(),
+        WITHIN,
+    );
+    assert_eq!(board.seq, 41, "the gap is still to be replayed");
+    board.apply(hello(43), now(), WITHIN);
+    let said = announced(&called(&mut board, 42, 3, 3));
+    assert_eq!(said, [("1003".into(), 3, false)]);
+    assert_eq!(announced(&called(&mut board, 43, 4, 1)).len(), 1);
+    assert_eq!(board.seq, 43);
+}
