@@ -127,6 +127,11 @@ function live() {
       clearInterval(beat);
       document.body.dataset.live = "no";
       offline.hidden = false;
+      // Signed out (session ended, account locked): back to the login,
+      // rather than "offline" for ever.
+      fetch("/api/v1/auth/me").then((r) => {
+        if (r.status === 401) location.href = "/login";
+      }).catch(() => {});
       setTimeout(connect, wait);
       wait = Math.min(wait * 2, 5000);
     };

@@ -382,7 +382,8 @@ async fn status_with(office: &Office, path: &str, token: &str) -> u16 {
 
 // The admin edits the office (a phrase without its placeholders is
 // explained and not saved), renames a counter, pairs a display and sees
-// its token once, then revokes it; and locks a user out.
+// its token once, then revokes it; and locks out a user, whose open console
+// goes back to the login.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_changes_the_office_counters_devices_and_users() {
     let office = Office::start();
@@ -450,6 +451,23 @@ async fn admin_changes_the_office_counters_devices_and_users() {
         })
         .await;
 
+    // Minh is at his console when he is locked out.
+    let minh = office.browser().await;
+    minh.sign_in("minh", &office.password("minh"), Some(2))
+        .await;
+    minh.until("the live stream", async || {
+        (minh
+            .css("body")
+            .await
+            .attr("data-live")
+            .await
+            .ok()??
+            .as_str()
+            == "yes")
+            .then_some(())
+    })
+    .await;
+
     admin.open("/admin").await;
     admin.css("#users button[data-dialog]").await;
     let rows = admin
@@ -481,6 +499,8 @@ async fn admin_changes_the_office_counters_devices_and_users() {
         .unwrap();
     admin.until_text("#message", "Đã lưu người dùng minh").await;
     admin.until_text("#users", "Đã khoá").await;
+    // His page loses its stream and goes back to the login.
+    minh.until_text("h1", "Đăng nhập").await;
     let login = office
         .http
         .post(format!("{}/api/v1/auth/login", office.server.base))
