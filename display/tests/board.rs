@@ -65,6 +65,11 @@ fn ticket(id: i64, number: &str, state: TicketState) -> TicketView {
 /// The demo office at `seq`: counters 1–3 open (counter 1 serving 1001),
 /// counter 4 closed.
 fn snapshot(seq: u64) -> Input {
+    snapshot_resuming(seq, None)
+}
+
+/// The same snapshot, with the events that follow resuming after `resume`.
+fn snapshot_resuming(seq: u64, resume: Option<u64>) -> Input {
     Input::Snapshot {
         services: Box::new(ServicesResponse {
             office: OfficeView {
@@ -98,7 +103,7 @@ fn snapshot(seq: u64) -> Input {
             ],
             tickets: vec![ticket(1, "1001", TicketState::Serving)],
         }),
-        resume: None,
+        resume,
     }
 }
 
@@ -364,21 +369,7 @@ fn offline_keeps_the_board_and_says_only_recent_catch_up() {
 #[test]
 fn a_snapshot_with_a_resume_point_replays_on_top() {
     let mut board = ready(40);
-    let Input::Snapshot {
-        services, queue, ..
-    } = snapshot(43)
-    else {
-        unreachable!()
-    };
-    board.apply(
-        Input::Snapshot {
-            services,
-            queue,
-            resume: Some(40),
-        },
-        now(),
-        WITHIN,
-    );
+    board.apply(snapshot_resuming(43, Some(40)), now(), WITHIN);
     assert_eq!(board.seq, 40);
     board.apply(hello(43), now(), WITHIN);
     for (seq, ticket) in [(41, 2), (42, 3), (43, 4)] {
@@ -420,21 +411,7 @@ fn a_refresh_during_a_gap_keeps_the_gap() {
         called(&mut board, 43, 4, 1),
         [Effect::Reconnect { after: 41 }]
     );
-    let Input::Snapshot {
-        services, queue, ..
-    } = snapshot(43)
-    else {
-        unreachable!()
-    };
-    board.apply(
-        Input::Snapshot {
-            services,
-            queue,
-            resume: Some(43),
-        },
-        now(),
-        WITHIN,
-    );
+    board.apply(snapshot_resuming(43, Some(43)), now(), WITHIN);
     assert_eq!(board.seq, 41, "the gap is still to be replayed");
     board.apply(hello(43), now(), WITHIN);
     let said = announced(&called(&mut board, 42, 3, 3));

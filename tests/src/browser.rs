@@ -200,6 +200,21 @@ impl Browser {
         .await;
     }
 
+    /// Waits until the attribute `attr` of `selector` is `value`.
+    pub async fn until_attr(&self, selector: &str, attr: &str, value: &str) {
+        let what = format!("{selector}'s {attr} to be {value:?}");
+        self.until(&what, async || {
+            let element = self.client.find(Locator::Css(selector)).await.ok()?;
+            (element.attr(attr).await.ok()??.as_str() == value).then_some(())
+        })
+        .await;
+    }
+
+    /// Waits until the page follows the live event stream.
+    pub async fn until_live(&self) {
+        self.until_attr("body", "data-live", "yes").await;
+    }
+
     /// Saves a screenshot as `target/screenshots/NAME.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.expect("a screenshot");

@@ -65,9 +65,14 @@ impl Office {
 
     /// A GET of the API as the display (which may read the hall).
     async fn hall(&self, path: &str) -> Value {
+        self.get_as("display", path).await
+    }
+
+    /// A GET of the API as the demo's `device` (kiosk or display).
+    async fn get_as(&self, device: &str, path: &str) -> Value {
         self.http
             .get(format!("{}{path}", self.server.base))
-            .bearer_auth(secret(&self.db, "devices.display", "token"))
+            .bearer_auth(secret(&self.db, &format!("devices.{device}"), "token"))
             .send()
             .await
             .unwrap()
@@ -110,17 +115,7 @@ async fn staff_call_serve_and_finish() {
     lan.press("n").await;
     lan.until_text("#current-number", first["number"].as_str().unwrap())
         .await;
-    lan.until("the called state", async || {
-        (lan.css("#current")
-            .await
-            .attr("data-state")
-            .await
-            .ok()??
-            .as_str()
-            == "called")
-            .then_some(())
-    })
-    .await;
+    lan.until_attr("#current", "data-state", "called").await;
     assert!(lan.enabled("[data-key=s]").await && !lan.enabled("[data-key=n]").await);
     lan.screenshot("console-called").await;
 
@@ -228,18 +223,7 @@ async fn two_counters_see_each_other_live() {
         .await;
     minh.until_text("#waiting", b["number"].as_str().unwrap())
         .await;
-    minh.until("the live stream", async || {
-        (minh
-            .css("body")
-            .await
-            .attr("data-live")
-            .await
-            .ok()??
-            .as_str()
-            == "yes")
-            .then_some(())
-    })
-    .await;
+    minh.until_live().await;
 
     // Minh opens "call a number" on B; meanwhile Lan calls A then B.
     minh.press("g").await;
@@ -317,16 +301,7 @@ async fn admin_adds_a_service_the_kiosk_lists() {
     admin.until_text("#services table", "Bảo hiểm xã hội").await;
     admin.screenshot("admin").await;
 
-    let services: Value = office
-        .http
-        .get(format!("{}/api/v1/services", office.server.base))
-        .bearer_auth(secret(&office.db, "devices.kiosk", "token"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let services = office.get_as("kiosk", "/api/v1/services").await;
     let listed = services["services"]
         .as_array()
         .unwrap()
@@ -455,18 +430,7 @@ async fn admin_changes_the_office_counters_devices_and_users() {
     let minh = office.browser().await;
     minh.sign_in("minh", &office.password("minh"), Some(2))
         .await;
-    minh.until("the live stream", async || {
-        (minh
-            .css("body")
-            .await
-            .attr("data-live")
-            .await
-            .ok()??
-            .as_str()
-            == "yes")
-            .then_some(())
-    })
-    .await;
+    minh.until_live().await;
 
     admin.open("/admin").await;
     admin.css("#users button[data-dialog]").await;
