@@ -46,12 +46,6 @@ impl Api {
         &self.base
     }
 
-    /// The `authorization` header's value, for connections made elsewhere
-    /// (the event stream).
-    pub fn bearer(&self) -> &str {
-        &self.bearer
-    }
-
     /// `GET` of `path` (`/api/v1/...`), its JSON answer.
     pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let response = self

@@ -72,11 +72,6 @@ impl Voice {
         }
     }
 
-    /// The pack.
-    pub fn pack(&self) -> &Pack {
-        &self.pack
-    }
-
     /// How `text` is said: the longest clips that fit, left to right; what
     /// no clip says goes to the engine, or is missing without one.
     pub fn plan(&self, text: &str) -> Vec<Piece> {

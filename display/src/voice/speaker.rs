@@ -8,7 +8,6 @@
 use super::audio::Audio;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 /// Something that plays announcements, one at a time.
 pub trait Speaker: Send {
@@ -73,11 +72,6 @@ impl SystemSpeaker {
             args: words.collect(),
         })
     }
-
-    /// The player's path.
-    pub fn program(&self) -> &std::path::Path {
-        &self.program
-    }
 }
 
 impl Speaker for SystemSpeaker {
@@ -104,24 +98,6 @@ impl Speaker for SystemSpeaker {
                 String::from_utf8_lossy(&output.stderr).trim().to_owned(),
             ))
         }
-    }
-}
-
-/// Keeps what it is given instead of playing it: the display with
-/// `--mute`, and the tests' ears.
-#[derive(Debug, Clone, Default)]
-pub struct Recorder {
-    /// Everything played so far.
-    pub played: Arc<Mutex<Vec<Audio>>>,
-}
-
-impl Speaker for Recorder {
-    fn play(&mut self, audio: &Audio) -> Result<(), SpeakerError> {
-        self.played
-            .lock()
-            .expect("no panics under this lock")
-            .push(audio.clone());
-        Ok(())
     }
 }
 
