@@ -160,10 +160,13 @@ fn drive(
         let (effects, seq, phrase) = {
             let mut board = board.lock().expect("no panics under the board's lock");
             let effects = board.apply(input, chrono::Utc::now(), speech.speak_within);
-            let phrase = speech
-                .phrase
-                .clone()
-                .unwrap_or_else(|| board.phrase.clone());
+            // Only a call needs the phrase: no copy for every other frame.
+            let calls = effects.iter().any(|e| matches!(e, Effect::Announce(_)));
+            let phrase = match (&speech.phrase, calls) {
+                (Some(own), true) => own.clone(),
+                (None, true) => board.phrase.clone(),
+                (_, false) => String::new(),
+            };
             (effects, board.seq, phrase)
         };
         repaint();
