@@ -1,5 +1,7 @@
-//! The real server binary, killed with SIGKILL in the middle of a burst of
-//! issues: every ticket that got a response is still there after a restart.
+//! The real server binary, killed with SIGKILL: in the middle of a burst of
+//! issues, every ticket that got a response is still there after a restart;
+//! right after a counter's work (committed without waiting for the disk),
+//! every call, start and finish that got a response is too.
 
 use layso_e2e::{Server, secret};
 use serde_json::{Value, json};
@@ -168,4 +170,117 @@ async fn acknowledged_tickets_survive_sigkill() {
             "service {service}"
         );
     }
+}
+
+/// Posts `body` to `path` as `token`; the status and the JSON answer.
+async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let r = client
+        .post(format!("{base}{path}"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Signs `user` in (at `counter`, for staff) and returns the session token.
+async fn sign_in(
+    client: &reqwest::Client,
+    base: &str,
+    db: &std::path::Path,
+    user: &str,
+    counter: Option<i64>,
+) -> String {
+    let password = secret(db, &format!("users.{user}"), "password");
+    let body = json!({ "username": user, "password": password, "counter_id": counter });
+    let (status, login) = post(client, base, "", "/api/v1/auth/login", body).await;
+    assert_eq!(status, 200, "{user} signs in: {login}");
+    login["token"].as_str().unwrap().to_owned()
+}
+
+// Counter work is committed to the WAL, not fsynced, before its answer: it
+// still survives the server being killed the moment the answers arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_counter_work_survives_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("layso.db");
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let kiosk = secret(&db, "devices.kiosk", "token");
+    for n in 0..12 {
+        let body = json!({ "service_id": 1, "idempotency_key": format!("counter-work-{n:04}") });
+        let (status, _) = post(&client, &base, &kiosk, "/api/v1/tickets", body).await;
+        assert_eq!(status, 201);
+    }
+    let staff = sign_in(&client, &base, &db, "lan", Some(1)).await;
+    // Ten citizens served; the tenth is still at the counter; one no-show.
+    let mut served = Vec::new();
+    for _ in 0..10 {
+        let body = json!({ "finish_current": true });
+        let (status, called) =
+            post(&client, &base, &staff, "/api/v1/counters/1/call-next", body).await;
+        assert_eq!(status, 200, "{called}");
+        let id = called["id"].as_i64().unwrap();
+        let start = format!("/api/v1/counters/1/tickets/{id}/start");
+        assert_eq!(post(&client, &base, &staff, &start, json!({})).await.0, 200);
+        served.push(id);
+    }
+    let last = *served.last().unwrap();
+    let finish = format!("/api/v1/counters/1/tickets/{last}/finish");
+    assert_eq!(
+        post(&client, &base, &staff, &finish, json!({})).await.0,
+        200
+    );
+    let (status, absent) = post(
+        &client,
+        &base,
+        &staff,
+        "/api/v1/counters/1/call-next",
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let absent = absent["id"].as_i64().unwrap();
+    let no_show = format!("/api/v1/counters/1/tickets/{absent}/no-show");
+    assert_eq!(
+        post(&client, &base, &staff, &no_show, json!({})).await.0,
+        200
+    );
+    server.kill();
+
+    let server = Server::start(&db);
+    let base = server.base.clone();
+    let manager = sign_in(&client, &base, &db, "thu", None).await;
+    let state = async |id: i64| -> Value {
+        let t: Value = client
+            .get(format!("{base}/api/v1/tickets/{id}"))
+            .bearer_auth(&manager)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        t["state"].clone()
+    };
+    for id in &served {
+        assert_eq!(state(*id).await, "done", "ticket {id} after restart");
+    }
+    assert_eq!(
+        state(absent).await,
+        "no_show",
+        "ticket {absent} after restart"
+    );
 }

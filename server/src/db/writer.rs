@@ -11,6 +11,14 @@
 //! On this kind of machine a statement costs a round trip to SQLite's own
 //! thread (tens of microseconds), so the writer also folds the savepoint
 //! bookkeeping into as few statements as it can.
+//!
+//! Each request says how durable its answer must be ([`Durability`]): a
+//! batch holding a ticket issue, or any other [`Durability::Synced`] write,
+//! is fsynced before anyone in it is answered. A batch of counter work
+//! alone (calls, starts, finishes, counter states) is committed to the WAL
+//! without waiting for the disk: it survives the server being killed, and
+//! reaches the platter with the next synced batch or the checkpointer's
+//! next pass (every half second), whichever comes first.
 
 use super::calls;
 use super::issue::{self, IssueCommand, Issued, Zones};
@@ -44,8 +52,39 @@ type Job =
 
 type IssueReply = oneshot::Sender<Result<Issued>>;
 
+/// How durable a write must be before its caller is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// On disk (fsynced): it survives a power cut. Tickets, accounts,
+    /// settings: anything a person cannot simply do again.
+    Synced,
+    /// Committed to the WAL: it survives the server being killed, and is
+    /// fsynced within about half a second (see the module comment). A power
+    /// cut in that moment can undo the last counter work (a call, a
+    /// finish), which staff see and redo; never a ticket.
+    Logged,
+}
+
+impl Durability {
+    /// The statement that opens a batch of this durability on a connection
+    /// last set to `mode` (unknown after a failed batch). The setting is
+    /// changed outside the transaction, as SQLite requires, in the same
+    /// round trip.
+    fn begin(self, mode: Option<Durability>) -> &'static str {
+        match (self, mode == Some(self)) {
+            (_, true) => "BEGIN IMMEDIATE; SAVEPOINT step",
+            (Durability::Synced, false) => {
+                "PRAGMA synchronous = FULL; BEGIN IMMEDIATE; SAVEPOINT step"
+            }
+            (Durability::Logged, false) => {
+                "PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE; SAVEPOINT step"
+            }
+        }
+    }
+}
+
 enum Message {
-    Job(Job),
+    Job(Job, Durability),
     Issue(IssueCommand, IssueReply),
     Stop(oneshot::Sender<()>),
 }
@@ -86,7 +125,7 @@ impl Writer {
         finish_current: bool,
     ) -> Result<Option<TicketView>> {
         let (clock, zones) = (self.clock.clone(), self.counter_zones.clone());
-        self.write(move |conn| {
+        self.write_as(Durability::Logged, move |conn| {
             Box::pin(async move {
                 let guess = lock(&zones).get(&counter).copied();
                 let (called, zone) =
@@ -105,6 +144,16 @@ impl Writer {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
+        self.write_as(Durability::Synced, job).await
+    }
+
+    /// Runs `job` like [`Writer::write`], answering once it is as durable
+    /// as `durability` asks.
+    pub async fn write_as<T, F>(&self, durability: Durability, job: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel::<Result<T>>();
         let job: Job = Box::new(move |conn| {
             Box::pin(async move {
@@ -113,7 +162,7 @@ impl Writer {
                 (ok, answer_later(reply, result))
             })
         });
-        self.send(Message::Job(job)).await?;
+        self.send(Message::Job(job, durability)).await?;
         answer.await.map_err(|_| not_committed())?
     }
 
@@ -163,11 +212,23 @@ fn not_committed() -> Error {
 struct Batch {
     issues: Vec<(IssueCommand, IssueReply)>,
     jobs: Vec<Job>,
+    /// Whether some job asked for [`Durability::Synced`].
+    synced_job: bool,
 }
 
 impl Batch {
     fn len(&self) -> usize {
         self.issues.len() + self.jobs.len()
+    }
+
+    /// How durable the batch's commit must be: as its most demanding
+    /// request (an issued ticket always is synced).
+    fn durability(&self) -> Durability {
+        if self.synced_job || !self.issues.is_empty() {
+            Durability::Synced
+        } else {
+            Durability::Logged
+        }
     }
 }
 
@@ -179,6 +240,8 @@ async fn run(
 ) {
     let mut last_size = 0;
     let mut zones = Zones::default();
+    // The connection is opened synced (see `super::options`).
+    let mut mode = Some(Durability::Synced);
     while let Some(first) = receiver.recv().await {
         if last_size > 1 {
             gather(&receiver, last_size).await;
@@ -188,7 +251,10 @@ async fn run(
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
-                Message::Job(job) => batch.jobs.push(job),
+                Message::Job(job, durability) => {
+                    batch.synced_job |= durability == Durability::Synced;
+                    batch.jobs.push(job);
+                }
                 Message::Issue(cmd, reply) => batch.issues.push((cmd, reply)),
                 Message::Stop(ack) => {
                     stop = Some(ack);
@@ -203,7 +269,18 @@ async fn run(
         if batch.len() > 0 {
             let size = batch.len();
             let started = std::time::Instant::now();
-            let result = run_batch(&mut conn, &mut zones, batch, clock.as_ref(), &committed).await;
+            let durability = batch.durability();
+            let begin = durability.begin(mode);
+            let result = run_batch(
+                &mut conn,
+                &mut zones,
+                batch,
+                begin,
+                clock.as_ref(),
+                &committed,
+            )
+            .await;
+            mode = result.is_ok().then_some(durability);
             if let Err(error) = result {
                 tracing::error!(%error, size, "a write batch failed; its callers were told");
             }
@@ -248,11 +325,12 @@ async fn run_batch(
     conn: &mut SqliteConnection,
     zones: &mut Zones,
     batch: Batch,
+    begin: &'static str,
     clock: &dyn Clock,
     committed: &watch::Sender<u64>,
 ) -> Result<(), sqlx::Error> {
     let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
-    exec(conn, "BEGIN IMMEDIATE; SAVEPOINT step").await?;
+    exec(conn, begin).await?;
     let mut steps = Steps::default();
     let outcome = unwind_safe(async {
         if !batch.issues.is_empty() {

@@ -9,6 +9,7 @@ use crate::db::calls;
 use crate::db::counters::{self, CounterChange};
 use crate::db::reads::{self, TicketKey};
 use crate::db::steps::{self, Action};
+use crate::db::writer::Durability;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
@@ -97,7 +98,7 @@ async fn change(
     state
         .db
         .writer
-        .write(move |conn| {
+        .write_as(Durability::Logged, move |conn| {
             Box::pin(async move { counters::change(conn, clock.now(), id, change).await })
         })
         .await?;
@@ -210,7 +211,7 @@ async fn call(
     state
         .db
         .writer
-        .write(move |conn| {
+        .write_as(Durability::Logged, move |conn| {
             Box::pin(async move { calls::call_ticket(conn, clock.now(), id, ticket, why).await })
         })
         .await?;
@@ -229,7 +230,7 @@ async fn step(
     state
         .db
         .writer
-        .write(move |conn| {
+        .write_as(Durability::Logged, move |conn| {
             Box::pin(async move { steps::act(conn, clock.now(), counter, ticket, action).await })
         })
         .await?;
