@@ -250,14 +250,14 @@ const COUNT_EVERY: Duration = Duration::from_millis(25);
 /// lines moved, if they changed (at most every [`COUNT_EVERY`]).
 ///
 /// With no stream open it reads nothing: it only moves its place to the
-/// log's end, reading that end *before* it checks that nobody subscribed,
-/// so that a stream that subscribes meanwhile finds everything up to there
-/// in the log itself and everything after it from the pump.
+/// log's end as the writer saw it after its commit. A stream that
+/// subscribes after that commit finds everything up to there in the log
+/// itself and everything after it from the pump.
 pub async fn pump(
     hub: Arc<Hub>,
     pool: SqlitePool,
     clock: Arc<dyn crate::clock::Clock>,
-    mut committed: watch::Receiver<u64>,
+    mut committed: watch::Receiver<i64>,
 ) {
     let mut last = read_retrying(|| events::last_id(&pool)).await;
     let mut zones = HashMap::new();
@@ -275,12 +275,9 @@ pub async fn pump(
             () = tokio::time::sleep_until(next_count), if !moved.is_empty() => {}
         }
         if hub.streams() == 0 {
-            let end = read_retrying(|| events::last_id(&pool)).await;
-            if hub.streams() == 0 {
-                last = end;
-                moved.clear();
-                continue;
-            }
+            last = last.max(*committed.borrow_and_update());
+            moved.clear();
+            continue;
         }
         loop {
             let rows = read_retrying(|| events::after_id(&pool, last, PAGE)).await;

@@ -40,9 +40,9 @@ pub struct Db {
     pub read: SqlitePool,
     /// The only way to change anything.
     pub writer: Writer,
-    /// Counts the writer's commits: changes when the event log may have
-    /// new rows.
-    pub committed: tokio::sync::watch::Receiver<u64>,
+    /// The id of the event log's last row, as of the writer's last commit:
+    /// changes when the log may have new rows.
+    pub committed: tokio::sync::watch::Receiver<i64>,
     /// Stops the checkpointer on close, and its task to wait for.
     checkpointer: Arc<std::sync::Mutex<Option<Checkpointer>>>,
 }

@@ -100,13 +100,14 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on an open, migrated connection. `committed`
-    /// counts the batches committed, so that readers of the event log (the
-    /// live stream) know when to look for new rows.
+    /// Starts the writer task on an open, migrated connection. After each
+    /// commit, `committed` holds the id of the event log's last row, so
+    /// that readers of the log (the live stream) know when and how far to
+    /// look for new rows.
     pub fn start(
         conn: SqliteConnection,
         clock: Arc<dyn Clock>,
-        committed: watch::Sender<u64>,
+        committed: watch::Sender<i64>,
     ) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE);
         tokio::spawn(run(conn, receiver, clock.clone(), committed));
@@ -236,7 +237,7 @@ async fn run(
     mut conn: SqliteConnection,
     mut receiver: mpsc::Receiver<Message>,
     clock: Arc<dyn Clock>,
-    committed: watch::Sender<u64>,
+    committed: watch::Sender<i64>,
 ) {
     let mut last_size = 0;
     let mut zones = Zones::default();
@@ -327,7 +328,7 @@ async fn run_batch(
     batch: Batch,
     begin: &'static str,
     clock: &dyn Clock,
-    committed: &watch::Sender<u64>,
+    committed: &watch::Sender<i64>,
 ) -> Result<(), sqlx::Error> {
     let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
     exec(conn, begin).await?;
@@ -348,13 +349,16 @@ async fn run_batch(
     // A panicking job (a bug) must not take the writer, and with it every
     // later request, down: its batch is rolled back like a failed one.
     .unwrap_or_else(|_| Err(sqlx::Error::Protocol("a write job panicked".into())));
-    if let Err(error) = outcome {
-        let _ = exec(conn, "ROLLBACK").await;
-        return Err(error);
-    }
+    let log_end = match outcome {
+        Ok(log_end) => log_end,
+        Err(error) => {
+            let _ = exec(conn, "ROLLBACK").await;
+            return Err(error);
+        }
+    };
     // The log readers start before the callers are answered: a display
     // hears of a call about when the counter's console does.
-    committed.send_modify(|n| *n += 1);
+    committed.send_replace(log_end);
     for finish in finishes {
         finish();
     }
@@ -385,13 +389,18 @@ impl Steps {
         self.ended = Some(kept);
     }
 
-    /// Closes the last step and commits the batch.
-    async fn commit(self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-        if self.ended == Some(false) {
-            exec(conn, "ROLLBACK TO step; RELEASE step; COMMIT").await
+    /// Closes the last step and commits the batch; returns the id of the
+    /// event log's last row, read in the same round trip.
+    async fn commit(self, conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+        let sql = if self.ended == Some(false) {
+            "ROLLBACK TO step; RELEASE step; SELECT COALESCE(MAX(id), 0) FROM events; COMMIT"
         } else {
-            exec(conn, "RELEASE step; COMMIT").await
-        }
+            "RELEASE step; SELECT COALESCE(MAX(id), 0) FROM events; COMMIT"
+        };
+        // All of it, to be sure the COMMIT after the row runs.
+        let rows = sqlx::raw_sql(sql).fetch_all(&mut *conn).await?;
+        let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
+        sqlx::Row::try_get(row, 0)
     }
 }
 
