@@ -19,19 +19,27 @@ struct Seen {
     key: String,
 }
 
-// Acknowledged tickets survive SIGKILL, each number exactly once, and retries
-// of the same keys after the restart return the same tickets.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_tickets_survive_sigkill() {
+/// A fresh demo server on `layso.db` in a new folder, an HTTP client, and
+/// the demo kiosk's token.
+fn start() -> (tempfile::TempDir, Server, reqwest::Client, String) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("layso.db");
     let server = Server::start(&db);
-    let base = server.base.clone();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
     let kiosk = secret(&db, "devices.kiosk", "token");
+    (dir, server, client, kiosk)
+}
+
+// Acknowledged tickets survive SIGKILL, each number exactly once, and retries
+// of the same keys after the restart return the same tickets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_tickets_survive_sigkill() {
+    let (dir, server, client, kiosk) = start();
+    let db = dir.path().join("layso.db");
+    let base = server.base.clone();
 
     let acked = Arc::new(AtomicUsize::new(0));
     let mut kiosks = Vec::new();
@@ -210,15 +218,9 @@ async fn sign_in(
 // still survives the server being killed the moment the answers arrive.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answered_counter_work_survives_sigkill() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, server, client, kiosk) = start();
     let db = dir.path().join("layso.db");
-    let server = Server::start(&db);
     let base = server.base.clone();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    let kiosk = secret(&db, "devices.kiosk", "token");
     for n in 0..12 {
         let body = json!({ "service_id": 1, "idempotency_key": format!("counter-work-{n:04}") });
         let (status, _) = post(&client, &base, &kiosk, "/api/v1/tickets", body).await;
