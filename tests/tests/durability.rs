@@ -105,31 +105,10 @@ async fn acknowledged_tickets_survive_sigkill() {
 
     let server = Server::start(&db);
     let base = server.base.clone();
-    let password = secret(&db, "users.thu", "password");
-    let login: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "username": "thu", "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let manager = login["token"]
-        .as_str()
-        .expect("the manager signs in")
-        .to_owned();
+    let manager = sign_in(&client, &base, &db, "thu", None).await;
     // Every acknowledged ticket is there, unchanged.
     for t in &seen {
-        let got: Value = client
-            .get(format!("{base}/api/v1/tickets/{}", t.id))
-            .bearer_auth(&manager)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let got = ticket(&client, &base, &manager, t.id).await;
         assert_eq!(
             got["number"],
             t.number.as_str(),
@@ -199,6 +178,17 @@ async fn post(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// The ticket `id` as `token` reads it.
+async fn ticket(client: &reqwest::Client, base: &str, token: &str, id: i64) -> Value {
+    let r = client
+        .get(format!("{base}/api/v1/tickets/{id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    r.json().await.unwrap()
+}
+
 /// Signs `user` in (at `counter`, for staff) and returns the session token.
 async fn sign_in(
     client: &reqwest::Client,
@@ -265,18 +255,7 @@ async fn answered_counter_work_survives_sigkill() {
     let server = Server::start(&db);
     let base = server.base.clone();
     let manager = sign_in(&client, &base, &db, "thu", None).await;
-    let state = async |id: i64| -> Value {
-        let t: Value = client
-            .get(format!("{base}/api/v1/tickets/{id}"))
-            .bearer_auth(&manager)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        t["state"].clone()
-    };
+    let state = async |id: i64| ticket(&client, &base, &manager, id).await["state"].clone();
     for id in &served {
         assert_eq!(state(*id).await, "done", "ticket {id} after restart");
     }
