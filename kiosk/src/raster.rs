@@ -5,8 +5,9 @@
 //! its ink and centred by the printer (`ESC a 1`), blank space is fed
 //! (`ESC J`), and the QR code stays the printer's own (`GS ( k`).
 
-use crate::ticket::{LayoutError, Paper, QrMode, Ticket, people_ahead_line, qr_bytes, wait_line};
+use crate::ticket::{LayoutError, Paper, QrMode, Ticket, qr_bytes};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+use layso_protocol::{people_ahead_line, wait_line};
 
 pub use layso_device::font::{font, has_glyph};
 

@@ -13,6 +13,7 @@ use escpos::printer::Printer;
 use escpos::utils::{
     JustifyMode, PageCode, Protocol, QRCodeCorrectionLevel, QRCodeModel, QRCodeOption,
 };
+use layso_protocol::{people_ahead_line, wait_line};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -137,20 +138,6 @@ pub fn qr_bytes(payload: &str, qr: QrMode) -> Result<Vec<u8>, LayoutError> {
         QrMode::Native => qr_code(payload),
         QrMode::Raster => Ok(crate::raster::gs_v_0(&crate::raster::qr_image(payload)?)),
     }
-}
-
-/// The line under the number: how many wait before this ticket.
-pub fn people_ahead_line(n: u32) -> String {
-    match n {
-        0 => "Bạn là người tiếp theo".to_owned(),
-        n => format!("Có {n} người đang chờ trước bạn"),
-    }
-}
-
-/// The estimated wait, in whole minutes (at least one).
-pub fn wait_line(secs: u32) -> String {
-    let minutes = secs.div_ceil(60).max(1);
-    format!("Thời gian chờ dự kiến: khoảng {minutes} phút")
 }
 
 /// Splits text into lines of at most `width` letters, at spaces where it

@@ -405,6 +405,22 @@ fn describe_days_vi(days: &[u8]) -> String {
     }
 }
 
+/// The line under a waiting ticket's number, printed and on its tracking
+/// page: how many wait before it.
+pub fn people_ahead_line(n: u32) -> String {
+    match n {
+        0 => "Bạn là người tiếp theo".to_owned(),
+        n => format!("Có {n} người đang chờ trước bạn"),
+    }
+}
+
+/// A waiting ticket's estimated wait, in whole minutes (at least one),
+/// printed and on its tracking page.
+pub fn wait_line(secs: u32) -> String {
+    let minutes = secs.div_ceil(60).max(1);
+    format!("Thời gian chờ dự kiến: khoảng {minutes} phút")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
