@@ -62,26 +62,38 @@ impl Browser {
                 Err(e) => panic!("no WebDriver session: {e}"),
             }
         };
-        // The window's size includes the browser's frame: make the page
-        // itself 1366×768.
-        let inner = client
+        let browser = Browser {
+            driver,
+            client,
+            base: base.to_owned(),
+        };
+        browser.resize(1366, 768).await;
+        browser
+    }
+
+    /// Makes the page itself (the window without its frame) `width` ×
+    /// `height`, e.g. a phone's 390×844.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("the window resizes");
+        let inner = self
+            .client
             .execute("return [window.innerWidth, window.innerHeight];", vec![])
             .await
             .expect("the page answers");
         let (w, h) = (
-            inner[0].as_u64().unwrap_or(1366),
-            inner[1].as_u64().unwrap_or(768),
+            inner[0].as_u64().map_or(width, |w| w as u32),
+            inner[1].as_u64().map_or(height, |h| h as u32),
         );
-        let (width, height) = (1366 + (1366 - w.min(1366)), 768 + (768 - h.min(768)));
-        client
-            .set_window_size(width as u32, height as u32)
+        self.client
+            .set_window_size(
+                width + (width - w.min(width)),
+                height + (height - h.min(height)),
+            )
             .await
             .expect("the window resizes");
-        Browser {
-            driver,
-            client,
-            base: base.to_owned(),
-        }
     }
 
     /// Opens `path` of the server.
@@ -181,12 +193,22 @@ impl Browser {
 
     /// Waits (at most 10 s) until `check` gives something, and returns it.
     pub async fn until<T>(&self, what: &str, check: impl AsyncFn() -> Option<T>) -> T {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.until_for(Duration::from_secs(10), what, check).await
+    }
+
+    /// Like [`Browser::until`], waiting at most `limit`.
+    pub async fn until_for<T>(
+        &self,
+        limit: Duration,
+        what: &str,
+        check: impl AsyncFn() -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(value) = check().await {
                 return value;
             }
-            assert!(Instant::now() < deadline, "waited 10 s for {what}");
+            assert!(Instant::now() < deadline, "waited {limit:?} for {what}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -1,13 +1,15 @@
 //! The web pages in a real headless Chromium against the real server: the
 //! counter console (sign in, call, serve, finish, pause, transfer, call a
 //! given number, two counters live), the admin adding a service, the
-//! monitor, and who may open what. Screenshots at 1366×768 are saved to
+//! monitor, who may open what, and the citizen's tracking page on a phone.
+//! Screenshots (1366×768, the phone's 390×844) are saved to
 //! `target/screenshots` for a person to look at.
 
 use layso_e2e::browser::Browser;
 use layso_e2e::{Server, secret};
 use serde_json::{Value, json};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// A demo office served by the real binary, and its kiosk.
 struct Office {
@@ -473,4 +475,72 @@ async fn admin_changes_the_office_counters_devices_and_users() {
         .await
         .unwrap();
     assert_eq!(login.status().as_u16(), 401, "a locked user cannot sign in");
+}
+
+// A citizen opens their ticket's QR link on a phone: it says how many wait
+// before them, then, reloading by itself, that their counter calls them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_follows_the_ticket_on_a_phone() {
+    let mut office = Office::start();
+    let first = office.issue(2).await;
+    let mine = office.issue(2).await;
+    let phone = office.browser().await;
+    phone.resize(390, 844).await;
+    let token = mine["public_token"].as_str().unwrap();
+    phone.open(&format!("/t/{token}")).await;
+    phone.until_text("#state", "Đang chờ đến lượt").await;
+    assert!(
+        phone
+            .text("main")
+            .await
+            .contains("Có 1 người đang chờ trước bạn")
+    );
+    phone.screenshot("track-waiting").await;
+
+    // Lan at counter 1 serves the first citizen, then calls the next.
+    let http = &office.http;
+    let base = &office.server.base;
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "lan", "password": office.password("lan"), "counter_id": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let staff = login["token"].as_str().unwrap();
+    let post = async |path: String, body: Value| {
+        let r = http
+            .post(format!("{base}{path}"))
+            .bearer_auth(staff)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json::<Value>().await.unwrap()
+    };
+    let called = post("/api/v1/counters/1/call-next".into(), json!({})).await;
+    assert_eq!(called["id"], first["id"]);
+    post(
+        format!("/api/v1/counters/1/tickets/{}/start", first["id"]),
+        json!({}),
+    )
+    .await;
+    let body = json!({"finish_current": true});
+    let called = post("/api/v1/counters/1/call-next".into(), body).await;
+    assert_eq!(called["id"], mine["id"], "{called}");
+
+    // No reload by the test: the page reloads itself.
+    phone
+        .until_for(Duration::from_secs(30), "the page to reload", async || {
+            phone
+                .text("#state")
+                .await
+                .contains("Mời bạn đến Quầy 1")
+                .then_some(())
+        })
+        .await;
+    phone.screenshot("track-called").await;
 }

@@ -12,6 +12,7 @@ mod admin;
 mod console;
 mod login;
 mod monitor;
+mod track;
 
 use crate::auth::Principal;
 use crate::state::AppState;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/monitor", get(monitor::page))
         .route("/monitor/panel", get(monitor::panel))
         .route("/admin", get(admin::page))
+        .route("/t/{token}", get(track::ticket))
         .route("/static/layso.css", get(css))
         .route("/static/layso.js", get(js))
 }
@@ -120,12 +122,21 @@ async fn home(viewer: Result<Viewer, Refusal>) -> Redirect {
 /// A whole page: `title`, the navigation for `viewer` (none on the login
 /// page), and `body`.
 pub fn layout(title: &str, nav: Option<Role>, body: Markup) -> Markup {
+    page(title, nav, None, body)
+}
+
+/// A whole page like [`layout`]'s that reloads itself every
+/// `reload_secs`, if given (for pages without a live stream).
+pub fn page(title: &str, nav: Option<Role>, reload_secs: Option<u32>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="vi" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(secs) = reload_secs {
+                    meta http-equiv="refresh" content=(secs);
+                }
                 title { (title) " – Layso" }
                 link rel="stylesheet" href="/static/layso.css";
                 script src="/static/layso.js" defer {}

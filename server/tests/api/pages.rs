@@ -328,3 +328,58 @@ async fn admin_changes_settings() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+// The QR code's page follows its ticket with nobody signed in: waiting
+// (people ahead, reloading itself), called to its counter, served (no more
+// reloads); a wrong or unknown link is a Vietnamese 404.
+#[tokio::test]
+async fn tracking_page_follows_the_ticket() {
+    let app = TestApp::new().await;
+    let page = |path: String| {
+        let app = &app;
+        async move {
+            let (status, body) = app.call_as(Who::Nobody, Method::GET, &path, None).await;
+            (status, body.as_str().unwrap_or_default().to_owned())
+        }
+    };
+    let first = app.issue(1).await;
+    let second = app.issue(1).await;
+    let track = |t: &Value| format!("/t/{}", t["public_token"].as_str().unwrap());
+    let number = second["number"].as_str().unwrap();
+
+    let (status, body) = page(track(&second)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(number), "its number: {body}");
+    assert!(body.contains("Đang chờ đến lượt"));
+    assert!(body.contains("Có 1 người đang chờ trước bạn"), "{body}");
+    assert!(body.contains("Thời gian chờ dự kiến"));
+    assert!(
+        body.contains(r#"http-equiv="refresh""#),
+        "an open ticket reloads"
+    );
+
+    let called = app.call_next(1).await.unwrap();
+    assert_eq!(called["id"], first["id"]);
+    let (_, body) = page(track(&second)).await;
+    assert!(body.contains("Bạn là người tiếp theo"), "{body}");
+    for step in ["start", "finish"] {
+        app.step(1, first["id"].as_i64().unwrap(), step).await;
+    }
+    let called = app.call_next(1).await.unwrap();
+    assert_eq!(called["id"], second["id"]);
+    let (_, body) = page(track(&second)).await;
+    assert!(body.contains("Mời bạn đến Quầy 1"), "{body}");
+
+    let (_, body) = page(track(&first)).await;
+    assert!(body.contains("Đã phục vụ xong"), "{body}");
+    assert!(
+        !body.contains("http-equiv"),
+        "a finished ticket stays still"
+    );
+
+    for wrong in ["0".repeat(32), "xyz".to_owned(), first["id"].to_string()] {
+        let (status, body) = page(format!("/t/{wrong}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{wrong}");
+        assert!(body.contains("Không tìm thấy vé"), "{wrong}: {body}");
+    }
+}
