@@ -113,3 +113,38 @@ pub fn secret(database: &Path, section: &str, key: &str) -> String {
     layso_device::client::secret(&database.with_file_name(name), section, key)
         .unwrap_or_else(|e| panic!("no {key} in [{section}]: {e}"))
 }
+
+/// Sends `body` as JSON with `method` to `url`, as `token` (none if
+/// empty); the status and the JSON answer (null when there is none).
+pub async fn send(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut request = http.request(method, url).json(body);
+    if !token.is_empty() {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+/// Signs the demo's `user` in (at `counter`, for staff) with the password
+/// the first start wrote beside `database`; the session token.
+pub async fn sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    database: &Path,
+    user: &str,
+    counter: Option<i64>,
+) -> String {
+    let password = secret(database, &format!("users.{user}"), "password");
+    let body = serde_json::json!({ "username": user, "password": password, "counter_id": counter });
+    let url = format!("{base}/api/v1/auth/login");
+    let (status, login) = send(http, reqwest::Method::POST, &url, "", &body).await;
+    assert_eq!(status, 200, "{user} signs in: {login}");
+    login["token"].as_str().expect("a session token").to_owned()
+}

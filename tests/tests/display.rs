@@ -10,7 +10,7 @@ use layso_display::voice::Voice;
 use layso_display::voice::audio::Audio;
 use layso_display::voice::pack::Pack;
 use layso_display::voice::speaker::{Speaker, SpeakerError};
-use layso_e2e::{Server, free_address, secret};
+use layso_e2e::{Server, free_address, secret, send, sign_in};
 use layso_protocol::speech::{DEFAULT_PHRASE, Dialect, Reading, call_words};
 use serde_json::{Value, json};
 use std::sync::mpsc::{self, Receiver};
@@ -53,23 +53,11 @@ impl Counter {
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap();
-        let login: Value = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({
-                "username": "lan",
-                "password": secret(db, "users.lan", "password"),
-                "counter_id": 1,
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let token = sign_in(&http, base, db, "lan", Some(1)).await;
         Counter {
             http,
             base: base.to_owned(),
-            token: login["token"].as_str().unwrap().to_owned(),
+            token,
             kiosk: secret(db, "devices.kiosk", "token"),
             issued: 0,
         }
@@ -292,14 +280,9 @@ async fn the_board_follows_the_admins_changes() {
     let put = |path: &'static str, body: Value| {
         let (http, base, admin) = (http.clone(), server.base.clone(), admin.clone());
         async move {
-            let r = http
-                .put(format!("{base}{path}"))
-                .bearer_auth(admin)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().is_success(), "{path}: {}", r.status());
+            let url = format!("{base}{path}");
+            let (status, answer) = send(&http, reqwest::Method::PUT, &url, &admin, &body).await;
+            assert!((200..300).contains(&status), "{path}: {status} {answer}");
         }
     };
     put(

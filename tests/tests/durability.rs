@@ -3,7 +3,7 @@
 //! right after a counter's work (committed without waiting for the disk),
 //! every call, start and finish that got a response is too.
 
-use layso_e2e::{Server, secret};
+use layso_e2e::{Server, secret, send, sign_in};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -167,15 +167,8 @@ async fn post(
     path: &str,
     body: Value,
 ) -> (u16, Value) {
-    let r = client
-        .post(format!("{base}{path}"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    let url = format!("{base}{path}");
+    send(client, reqwest::Method::POST, &url, token, &body).await
 }
 
 /// The ticket `id` as `token` reads it.
@@ -187,21 +180,6 @@ async fn ticket(client: &reqwest::Client, base: &str, token: &str, id: i64) -> V
         .await
         .unwrap();
     r.json().await.unwrap()
-}
-
-/// Signs `user` in (at `counter`, for staff) and returns the session token.
-async fn sign_in(
-    client: &reqwest::Client,
-    base: &str,
-    db: &std::path::Path,
-    user: &str,
-    counter: Option<i64>,
-) -> String {
-    let password = secret(db, &format!("users.{user}"), "password");
-    let body = json!({ "username": user, "password": password, "counter_id": counter });
-    let (status, login) = post(client, base, "", "/api/v1/auth/login", body).await;
-    assert_eq!(status, 200, "{user} signs in: {login}");
-    login["token"].as_str().unwrap().to_owned()
 }
 
 // Counter work is committed to the WAL, not fsynced, before its answer: it

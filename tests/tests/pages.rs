@@ -6,7 +6,7 @@
 //! `target/screenshots` for a person to look at.
 
 use layso_e2e::browser::Browser;
-use layso_e2e::{Server, secret};
+use layso_e2e::{Server, secret, send, sign_in};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -500,26 +500,12 @@ async fn citizen_follows_the_ticket_on_a_phone() {
     // Lan at counter 1 serves the first citizen, then calls the next.
     let http = &office.http;
     let base = &office.server.base;
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "lan", "password": office.password("lan"), "counter_id": 1}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let staff = login["token"].as_str().unwrap();
+    let staff = &sign_in(http, base, &office.db, "lan", Some(1)).await;
     let post = async |path: String, body: Value| {
-        let r = http
-            .post(format!("{base}{path}"))
-            .bearer_auth(staff)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-        r.json::<Value>().await.unwrap()
+        let url = format!("{base}{path}");
+        let (status, answer) = send(http, reqwest::Method::POST, &url, staff, &body).await;
+        assert!((200..300).contains(&status), "{path}: {status} {answer}");
+        answer
     };
     let called = post("/api/v1/counters/1/call-next".into(), json!({})).await;
     assert_eq!(called["id"], first["id"]);
