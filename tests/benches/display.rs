@@ -13,7 +13,7 @@ use layso_display::voice::Voice;
 use layso_display::voice::engine::Engine;
 use layso_display::voice::pack::{self, Pack};
 use layso_display::voice::speaker::Silent;
-use layso_e2e::{Server, binary, secret};
+use layso_e2e::{Server, binary, secret, send_ok, sign_in};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -36,20 +36,14 @@ struct Hall {
 
 impl Hall {
     fn post(&self, token: &str, path: &str, body: Value) -> Value {
-        self.runtime.block_on(async {
-            let r = self
-                .http
-                .post(format!("{}{path}", self.base))
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .expect("the server answers");
-            let status = r.status();
-            let body = r.json().await.unwrap_or(Value::Null);
-            assert!(status.is_success(), "{path}: {status} {body}");
-            body
-        })
+        let url = format!("{}{path}", self.base);
+        self.runtime.block_on(send_ok(
+            &self.http,
+            reqwest::Method::POST,
+            &url,
+            token,
+            &body,
+        ))
     }
 
     /// One call at counter 1; the ticket then goes back to the line
@@ -118,22 +112,12 @@ fn main() {
         .build()
         .unwrap();
     let http = reqwest::Client::new();
-    let login = runtime.block_on(async {
-        http.post(format!("{}/api/v1/auth/login", server.base))
-            .json(&json!({"username": "lan", "counter_id": 1,
-                          "password": secret(&db, "users.lan", "password")}))
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap()
-    });
+    let staff = runtime.block_on(sign_in(&http, &server.base, &db, "lan", Some(1)));
     let hall = Hall {
         runtime,
         http,
         base: server.base.clone(),
-        staff: login["token"].as_str().unwrap().to_owned(),
+        staff,
     };
     let kiosk = secret(&db, "devices.kiosk", "token");
     for n in 0..50 {

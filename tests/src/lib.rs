@@ -114,8 +114,9 @@ pub fn secret(database: &Path, section: &str, key: &str) -> String {
         .unwrap_or_else(|e| panic!("no {key} in [{section}]: {e}"))
 }
 
-/// Sends `body` as JSON with `method` to `url`, as `token` (none if
-/// empty); the status and the JSON answer (null when there is none).
+/// Sends `body` as JSON (nothing for null) with `method` to `url`, as
+/// `token` (none if empty); the status and the JSON answer (null when
+/// there is none).
 pub async fn send(
     http: &reqwest::Client,
     method: reqwest::Method,
@@ -123,13 +124,32 @@ pub async fn send(
     token: &str,
     body: &serde_json::Value,
 ) -> (u16, serde_json::Value) {
-    let mut request = http.request(method, url).json(body);
+    let mut request = http.request(method, url);
+    if !body.is_null() {
+        request = request.json(body);
+    }
     if !token.is_empty() {
         request = request.bearer_auth(token);
     }
     let response = request.send().await.expect("the server answers");
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or_default())
+}
+
+/// [`send`], for a request that must succeed (2xx): its JSON answer.
+pub async fn send_ok(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    let (status, answer) = send(http, method.clone(), url, token, body).await;
+    assert!(
+        (200..300).contains(&status),
+        "{method} {url}: {status} {answer}"
+    );
+    answer
 }
 
 /// Signs the demo's `user` in (at `counter`, for staff) with the password

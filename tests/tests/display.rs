@@ -10,7 +10,7 @@ use layso_display::voice::Voice;
 use layso_display::voice::audio::Audio;
 use layso_display::voice::pack::Pack;
 use layso_display::voice::speaker::{Speaker, SpeakerError};
-use layso_e2e::{Server, free_address, secret, send, sign_in};
+use layso_e2e::{Server, free_address, secret, send_ok, sign_in};
 use layso_protocol::speech::{DEFAULT_PHRASE, Dialect, Reading, call_words};
 use serde_json::{Value, json};
 use std::sync::mpsc::{self, Receiver};
@@ -64,18 +64,8 @@ impl Counter {
     }
 
     async fn post(&self, token: &str, path: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "{path}: {status} {body}");
-        body
+        let url = format!("{}{path}", self.base);
+        send_ok(&self.http, reqwest::Method::POST, &url, token, &body).await
     }
 
     /// Issues a ticket, calls it to counter 1, serves and finishes it;
@@ -256,16 +246,7 @@ async fn the_board_follows_the_admins_changes() {
     let db = dir.path().join("layso.db");
     let server = Server::start(&db);
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{}/api/v1/auth/login", server.base))
-        .json(&json!({"username": "admin", "password": secret(&db, "users.admin", "password")}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let admin = login["token"].as_str().unwrap().to_owned();
+    let admin = sign_in(&http, &server.base, &db, "admin", None).await;
     let display = Display::start(
         Settings::new(&server.base, &secret(&db, "devices.display", "token")),
         Speech::default(),
@@ -281,8 +262,7 @@ async fn the_board_follows_the_admins_changes() {
         let (http, base, admin) = (http.clone(), server.base.clone(), admin.clone());
         async move {
             let url = format!("{base}{path}");
-            let (status, answer) = send(&http, reqwest::Method::PUT, &url, &admin, &body).await;
-            assert!((200..300).contains(&status), "{path}: {status} {answer}");
+            send_ok(&http, reqwest::Method::PUT, &url, &admin, &body).await;
         }
     };
     put(

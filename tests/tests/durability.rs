@@ -122,15 +122,8 @@ async fn acknowledged_tickets_survive_sigkill() {
     let by_key: HashMap<&str, &Seen> = seen.iter().map(|s| (s.key.as_str(), s)).collect();
     let mut numbers = HashSet::new();
     for (key, service) in &sent {
-        let r = client
-            .post(format!("{base}/api/v1/tickets"))
-            .bearer_auth(&kiosk)
-            .json(&json!({ "service_id": service, "idempotency_key": key }))
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let t: Value = r.json().await.unwrap();
+        let body = json!({ "service_id": service, "idempotency_key": key });
+        let (status, t) = post(&client, &base, &kiosk, "/api/v1/tickets", body).await;
         if let Some(before) = by_key.get(key.as_str()) {
             assert_eq!(status, 200, "retry of an acknowledged key");
             assert_eq!(t["id"], before.id);
@@ -173,13 +166,10 @@ async fn post(
 
 /// The ticket `id` as `token` reads it.
 async fn ticket(client: &reqwest::Client, base: &str, token: &str, id: i64) -> Value {
-    let r = client
-        .get(format!("{base}/api/v1/tickets/{id}"))
-        .bearer_auth(token)
-        .send()
+    let url = format!("{base}/api/v1/tickets/{id}");
+    send(client, reqwest::Method::GET, &url, token, &Value::Null)
         .await
-        .unwrap();
-    r.json().await.unwrap()
+        .1
 }
 
 // Counter work is committed to the WAL, not fsynced, before its answer: it

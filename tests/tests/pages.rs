@@ -6,7 +6,7 @@
 //! `target/screenshots` for a person to look at.
 
 use layso_e2e::browser::Browser;
-use layso_e2e::{Server, secret, send, sign_in};
+use layso_e2e::{Server, secret, send, send_ok, sign_in};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,16 +53,13 @@ impl Office {
     /// Issues a ticket for `service` at the kiosk; returns it.
     async fn issue(&mut self, service: i64) -> Value {
         self.issued += 1;
-        self.http
-            .post(format!("{}/api/v1/tickets", self.server.base))
-            .bearer_auth(secret(&self.db, "devices.kiosk", "token"))
-            .json(&json!({"service_id": service, "idempotency_key": format!("pages-test-{:04}", self.issued)}))
-            .send()
+        let url = format!("{}/api/v1/tickets", self.server.base);
+        let kiosk = secret(&self.db, "devices.kiosk", "token");
+        let key = format!("pages-test-{:04}", self.issued);
+        let body = json!({"service_id": service, "idempotency_key": key});
+        send(&self.http, reqwest::Method::POST, &url, &kiosk, &body)
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+            .1
     }
 
     /// A GET of the API as the display (which may read the hall).
@@ -72,15 +69,11 @@ impl Office {
 
     /// A GET of the API as the demo's `device` (kiosk or display).
     async fn get_as(&self, device: &str, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.server.base))
-            .bearer_auth(secret(&self.db, &format!("devices.{device}"), "token"))
-            .send()
+        let url = format!("{}{path}", self.server.base);
+        let token = secret(&self.db, &format!("devices.{device}"), "token");
+        send(&self.http, reqwest::Method::GET, &url, &token, &Value::Null)
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+            .1
     }
 
     /// A ticket's state and service in the hall's snapshot.
@@ -346,15 +339,16 @@ async fn who_may_open_what() {
 
 /// `GET path` with `token`: its status.
 async fn status_with(office: &Office, path: &str, token: &str) -> u16 {
-    office
-        .http
-        .get(format!("{}{path}", office.server.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    let url = format!("{}{path}", office.server.base);
+    send(
+        &office.http,
+        reqwest::Method::GET,
+        &url,
+        token,
+        &Value::Null,
+    )
+    .await
+    .0
 }
 
 // The admin edits the office (a phrase without its placeholders is
@@ -467,14 +461,10 @@ async fn admin_changes_the_office_counters_devices_and_users() {
     admin.until_text("#users", "Đã khoá").await;
     // His page loses its stream and goes back to the login.
     minh.until_text("h1", "Đăng nhập").await;
-    let login = office
-        .http
-        .post(format!("{}/api/v1/auth/login", office.server.base))
-        .json(&json!({"username": "minh", "password": office.password("minh"), "counter_id": 2}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status().as_u16(), 401, "a locked user cannot sign in");
+    let url = format!("{}/api/v1/auth/login", office.server.base);
+    let body = json!({"username": "minh", "password": office.password("minh"), "counter_id": 2});
+    let (status, _) = send(&office.http, reqwest::Method::POST, &url, "", &body).await;
+    assert_eq!(status, 401, "a locked user cannot sign in");
 }
 
 // A citizen opens their ticket's QR link on a phone: it says how many wait
@@ -503,9 +493,7 @@ async fn citizen_follows_the_ticket_on_a_phone() {
     let staff = &sign_in(http, base, &office.db, "lan", Some(1)).await;
     let post = async |path: String, body: Value| {
         let url = format!("{base}{path}");
-        let (status, answer) = send(http, reqwest::Method::POST, &url, staff, &body).await;
-        assert!((200..300).contains(&status), "{path}: {status} {answer}");
-        answer
+        send_ok(http, reqwest::Method::POST, &url, staff, &body).await
     };
     let called = post("/api/v1/counters/1/call-next".into(), json!({})).await;
     assert_eq!(called["id"], first["id"]);
