@@ -205,17 +205,22 @@ fn newest_call(
     );
 }
 
-fn recent_calls(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn(f32) -> f32) {
+/// A board panel: its background and its title in the top left corner.
+fn panel(painter: &egui::Painter, area: Rect, title: &str, px: &impl Fn(f32) -> f32) {
     painter.rect_filled(area, px(18.0), PANEL);
     text(
         painter,
         area.left_top() + vec2(px(24.0), px(14.0)),
         Align2::LEFT_TOP,
-        "Vừa gọi",
+        title,
         px(40.0),
         SOFT,
         area.width(),
     );
+}
+
+fn recent_calls(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn(f32) -> f32) {
+    panel(painter, area, "Vừa gọi", &px);
     let row = Rect::from_min_max(
         area.min + vec2(px(24.0), px(70.0)),
         area.max - vec2(px(24.0), px(16.0)),
@@ -249,16 +254,7 @@ fn recent_calls(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn(
 }
 
 fn counter_table(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn(f32) -> f32) {
-    painter.rect_filled(area, px(18.0), PANEL);
-    text(
-        painter,
-        area.left_top() + vec2(px(24.0), px(14.0)),
-        Align2::LEFT_TOP,
-        "Quầy",
-        px(40.0),
-        SOFT,
-        area.width(),
-    );
+    panel(painter, area, "Quầy", &px);
     text(
         painter,
         area.right_top() + vec2(-px(24.0), px(14.0)),
@@ -332,16 +328,7 @@ fn counter_table(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn
 }
 
 fn waiting_table(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn(f32) -> f32) {
-    painter.rect_filled(area, px(18.0), PANEL);
-    text(
-        painter,
-        area.left_top() + vec2(px(24.0), px(14.0)),
-        Align2::LEFT_TOP,
-        "Đang chờ",
-        px(40.0),
-        SOFT,
-        area.width(),
-    );
+    panel(painter, area, "Đang chờ", &px);
     if board.services.is_empty() {
         return;
     }
