@@ -179,6 +179,13 @@ pub async fn ticket(
 ) -> Result<(TicketView, Option<WaitInputs>)> {
     let id = match key {
         TicketKey::Id(id) => id,
+        // A tracking link's token is 32 hex digits; anything else is no
+        // ticket's, without asking the database.
+        TicketKey::Token(token)
+            if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            return Err(Error::NotFound("ticket"));
+        }
         TicketKey::Token(token) => sqlx::query_scalar!(
             r#"SELECT id AS "id!: i64" FROM tickets WHERE public_token = ?"#,
             token

@@ -21,9 +21,6 @@ pub const RELOAD_SECS: u32 = 15;
 /// The ticket's page, or a Vietnamese "not found" page (404) for a link
 /// that is wrong or belongs to no ticket.
 pub async fn ticket(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return not_found();
-    }
     let view = match state.ticket_view(TicketKey::Token(&token)).await {
         Ok(view) => view,
         Err(Error::NotFound(_)) => return not_found(),
