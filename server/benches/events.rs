@@ -38,9 +38,6 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-/// How many counters `support::prepare` opens (only counter 1 calls here).
-const COUNTERS: i64 = 8;
-
 /// The subscriber count the targets are set for.
 const FAN_OUT: usize = 1000;
 

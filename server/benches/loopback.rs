@@ -13,8 +13,11 @@
 //! is WebSocket, JSON or SQLite: if even this cannot keep the ratio at 3,
 //! no server on this machine can. `BENCH_QUICK=1` for a short run.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::{ms, percentile};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
@@ -142,13 +145,4 @@ async fn read(mut client: TcpStream, rounds: usize, sent: Sent) -> Vec<Duration>
         delays.push(now - at);
     }
     delays
-}
-
-/// The `p` quantile of sorted delays.
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

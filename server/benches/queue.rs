@@ -26,9 +26,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use support::{Http, Server, clear_waiting, ms, percentile, prepare};
-
-const COUNTERS: i64 = 8;
+use support::{COUNTERS, Http, Server, clear_waiting, ms, percentile, prepare};
 
 /// Whether the phase is wanted (see `BENCH_ONLY`).
 fn wanted(phase: &str) -> bool {

@@ -13,6 +13,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How many open counters [`prepare`] leaves, each serving every service.
+pub const COUNTERS: i64 = 8;
+
 /// Creates a database with the demo office, every service open all day with
 /// room for 99,999 tickets, and 8 open counters serving every service.
 pub async fn prepare(path: &Path) {
@@ -34,7 +37,7 @@ pub async fn prepare(path: &Path) {
     .execute(&mut conn)
     .await
     .expect("widen the ranges");
-    for n in 5..=super::COUNTERS {
+    for n in 5..=COUNTERS {
         sqlx::query("INSERT INTO counters (id, office_id, number, name, state) VALUES (?1, 1, ?1, 'Quầy ' || ?1, 'open')")
             .bind(n)
             .execute(&mut conn)
