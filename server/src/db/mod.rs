@@ -96,18 +96,17 @@ impl Db {
         };
         // The writer never checkpoints: copying the WAL back into the file
         // (and its fsync) would land on whichever commit crossed the
-        // threshold. A connection of its own does it in the background.
-        let mut conn =
-            SqliteConnection::connect_with(&options(path).pragma("wal_autocheckpoint", "0"))
-                .await
-                .map_err(open_err)?;
-        MIGRATOR.run(&mut conn).await?;
-        let checkpoints =
-            SqliteConnection::connect_with(&options(path).pragma("wal_autocheckpoint", "0"))
-                .await
-                .map_err(open_err)?;
-        let (stop, stopped) = tokio::sync::oneshot::channel();
-        let task = tokio::spawn(checkpoint(checkpoints, stopped));
+        // threshold. A connection of its own does it in the background; it
+        // migrates the file first.
+        let writes = options(path).pragma("wal_autocheckpoint", "0");
+        let mut checkpoints = SqliteConnection::connect_with(&writes)
+            .await
+            .map_err(open_err)?;
+        MIGRATOR.run(&mut checkpoints).await?;
+        let (commits, committed) = tokio::sync::watch::channel(0);
+        let writer = Writer::start(writes, clock, commits)
+            .await
+            .map_err(open_err)?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
@@ -117,10 +116,11 @@ impl Db {
             .connect_with(options(path).read_only(true))
             .await
             .map_err(open_err)?;
-        let (commits, committed) = tokio::sync::watch::channel(0);
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(checkpoint(checkpoints, stopped));
         Ok(Self {
             read,
-            writer: Writer::start(conn, clock, commits),
+            writer,
             committed,
             checkpointer: Arc::new(std::sync::Mutex::new(Some((stop, task)))),
         })

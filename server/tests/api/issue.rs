@@ -251,8 +251,8 @@ async fn simultaneous_issues_with_retries_and_refusals() {
         json!({ "service_id": HO_TICH, "idempotency_key": "burst-0006" }),
     ];
     // Once the kiosk's token is known (cached), nothing in front of the
-    // writer awaits: all futures, polled together, reach it in order before
-    // it runs, as one batch.
+    // writer awaits: all requests reach it in the order they were made,
+    // and it runs them as one batch.
     app.call_as(
         Who::Kiosk,
         axum::http::Method::GET,
@@ -260,12 +260,13 @@ async fn simultaneous_issues_with_retries_and_refusals() {
         None,
     )
     .await;
-    let answers = futures_join(
-        bodies
-            .iter()
-            .map(|b| app.post("/api/v1/tickets", b.clone())),
-    )
-    .await;
+    let answers = app
+        .in_one_batch(
+            bodies
+                .iter()
+                .map(|b| app.post("/api/v1/tickets", b.clone())),
+        )
+        .await;
     let status: Vec<u16> = answers.iter().map(|(s, _)| s.as_u16()).collect();
     assert_eq!(status, [201, 201, 200, 201, 409, 422, 404, 201]);
     let number = |i: usize| answers[i].1["number"].as_str().unwrap_or("-").to_owned();
@@ -290,39 +291,6 @@ async fn simultaneous_issues_with_retries_and_refusals() {
     );
 }
 
-/// Polls all futures concurrently on the current task and returns their
-/// outputs in order (a few lines instead of a dependency).
-async fn futures_join<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let mut pending: Vec<_> = futures.into_iter().map(Box::pin).map(Some).collect();
-    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
-            if let Some(future) = slot {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => {
-                        *output = Some(v);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    outputs
-        .into_iter()
-        .map(|o| o.expect("every future finished"))
-        .collect()
-}
-
 // The place in line a kiosk prints for tickets issued together (worked
 // out by the writer) is the place the ticket really has (read back later).
 #[tokio::test]
@@ -337,12 +305,13 @@ async fn places_of_tickets_issued_together_match_the_line() {
         .enumerate()
         .map(|(i, p)| json!({ "service_id": HO_TICH, "priority": p, "idempotency_key": format!("place-{i:04}") }))
         .collect();
-    let answers = futures_join(
-        bodies
-            .iter()
-            .map(|b| app.post("/api/v1/tickets", b.clone())),
-    )
-    .await;
+    let answers = app
+        .in_one_batch(
+            bodies
+                .iter()
+                .map(|b| app.post("/api/v1/tickets", b.clone())),
+        )
+        .await;
     let printed: Vec<u64> = answers
         .iter()
         .map(|(_, t)| t["people_ahead"].as_u64().unwrap())
@@ -408,4 +377,41 @@ async fn a_kiosk_reports_its_printer_and_an_unprinted_ticket() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+// When a batch of issues fails as a whole (two requests carrying the same
+// public token break a unique index), each is issued on its own: the good
+// one still gets its ticket, and nothing of the bad one stays.
+#[tokio::test]
+async fn a_bad_request_does_not_sink_its_batch() {
+    use layso_protocol::{IdempotencyKey, OfficeId, Priority, ServiceId};
+    use layso_server::db::issue::IssueCommand;
+
+    let app = TestApp::new().await;
+    let cmd = |key: &str| IssueCommand {
+        office: OfficeId(1),
+        service: ServiceId(HO_TICH),
+        priority: Priority::None,
+        key: IdempotencyKey::parse(key).expect("valid key"),
+        token: "same-token-for-both".into(),
+    };
+    let writer = &app.state.db.writer;
+    let answers = app
+        .in_one_batch([
+            writer.issue(cmd("batch-key-1")),
+            writer.issue(cmd("batch-key-2")),
+        ])
+        .await;
+    let [first, second] = <[_; 2]>::try_from(answers).expect("two answers");
+    let first = first.expect("the first request still gets its ticket");
+    assert_eq!(first.ticket.number, "A001");
+    assert!(
+        matches!(second, Err(layso_server::error::Error::Database(_))),
+        "{second:?}"
+    );
+    let issued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE kind = 'issued'")
+        .fetch_one(&mut app.sql().await)
+        .await
+        .unwrap();
+    assert_eq!(issued, 1, "one ticket, one event");
 }

@@ -371,6 +371,48 @@ pub const DAT_DAI: i64 = 3;
 pub const KINH_DOANH: i64 = 4;
 
 impl TestApp {
+    /// Runs `requests` together while the writer is held busy, and lets it
+    /// go once every one of them waits for it: the writer then takes them
+    /// in the order they were made and commits them as one batch.
+    pub async fn in_one_batch<F: std::future::Future>(
+        &self,
+        requests: impl IntoIterator<Item = F>,
+    ) -> Vec<F::Output> {
+        let writer = self.state.db.writer.clone();
+        let (started, holding) = tokio::sync::oneshot::channel();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let holder = writer.clone();
+        let hold = tokio::spawn(async move {
+            holder
+                .write(move |_| {
+                    Box::pin(async move {
+                        let _ = started.send(());
+                        let _ = released.await;
+                        Ok(())
+                    })
+                })
+                .await
+        });
+        holding.await.expect("the writer runs the holding job");
+        let requests: Vec<F> = requests.into_iter().collect();
+        let count = requests.len();
+        let let_go = async {
+            // Bounded: 5 s at most, then the test sees what it sees.
+            for _ in 0..5000 {
+                if writer.queued() >= count {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            let _ = release.send(());
+        };
+        let (outputs, ()) = tokio::join!(join_all(requests), let_go);
+        hold.await
+            .expect("the holding job ends")
+            .expect("the holding job commits");
+        outputs
+    }
+
     /// Opens the live event stream of a served app as the demo display.
     pub async fn events(&self, base: &str, query: &str) -> EventClient {
         let token = self.token(&Who::Display).await.unwrap();
@@ -477,4 +519,37 @@ impl EventClient {
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
     }
+}
+
+/// Polls all futures concurrently on the current task and returns their
+/// outputs in order (a few lines instead of a dependency).
+pub async fn join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut pending: Vec<_> = futures.into_iter().map(Box::pin).map(Some).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        *output = Some(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
 }
