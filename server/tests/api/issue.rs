@@ -250,23 +250,7 @@ async fn simultaneous_issues_with_retries_and_refusals() {
         json!({ "service_id": 999, "idempotency_key": "burst-0005" }),
         json!({ "service_id": HO_TICH, "idempotency_key": "burst-0006" }),
     ];
-    // Once the kiosk's token is known (cached), nothing in front of the
-    // writer awaits: all requests reach it in the order they were made,
-    // and it runs them as one batch.
-    app.call_as(
-        Who::Kiosk,
-        axum::http::Method::GET,
-        "/api/v1/services",
-        None,
-    )
-    .await;
-    let answers = app
-        .in_one_batch(
-            bodies
-                .iter()
-                .map(|b| app.post("/api/v1/tickets", b.clone())),
-        )
-        .await;
+    let answers = app.issue_in_one_batch(&bodies).await;
     let status: Vec<u16> = answers.iter().map(|(s, _)| s.as_u16()).collect();
     assert_eq!(status, [201, 201, 200, 201, 409, 422, 404, 201]);
     let number = |i: usize| answers[i].1["number"].as_str().unwrap_or("-").to_owned();
@@ -305,13 +289,7 @@ async fn places_of_tickets_issued_together_match_the_line() {
         .enumerate()
         .map(|(i, p)| json!({ "service_id": HO_TICH, "priority": p, "idempotency_key": format!("place-{i:04}") }))
         .collect();
-    let answers = app
-        .in_one_batch(
-            bodies
-                .iter()
-                .map(|b| app.post("/api/v1/tickets", b.clone())),
-        )
-        .await;
+    let answers = app.issue_in_one_batch(&bodies).await;
     let printed: Vec<u64> = answers
         .iter()
         .map(|(_, t)| t["people_ahead"].as_u64().unwrap())
