@@ -119,8 +119,9 @@ async fn home(viewer: Result<Viewer, Refusal>) -> Redirect {
     }
 }
 
-/// A whole page: `title`, the navigation for `viewer` (none on the login
-/// page), and `body`.
+/// A whole page: `title`, the navigation for a signed-in viewer of `nav`'s
+/// role (none on the login page and the citizen's tracking page), and
+/// `body`.
 pub fn layout(title: &str, nav: Option<Role>, body: Markup) -> Markup {
     page(title, nav, None, body)
 }
@@ -143,7 +144,13 @@ pub fn page(title: &str, nav: Option<Role>, reload_secs: Option<u32>, body: Mark
             }
             body {
                 header.top {
-                    a.brand href="/" { "Layso" }
+                    // Only staff have a home page: the citizen's tracking
+                    // page and the login page name the program, no more.
+                    @if nav.is_some() {
+                        a.brand href="/" { "Layso" }
+                    } @else {
+                        span.brand { "Layso" }
+                    }
                     @if let Some(role) = nav {
                         nav {
                             @if role == Role::Staff { a href="/console" { "Quầy" } }

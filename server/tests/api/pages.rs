@@ -357,6 +357,10 @@ async fn tracking_page_follows_the_ticket() {
         body.contains(r#"http-equiv="refresh""#),
         "an open ticket reloads"
     );
+    assert!(
+        !body.contains(r#"href="/""#),
+        "no link to the staff's sign-in"
+    );
 
     let called = app.call_next(1).await.unwrap();
     assert_eq!(called["id"], first["id"]);
