@@ -84,6 +84,7 @@ fn snapshot_resuming(seq: u64, resume: Option<u64>) -> Input {
                 voice_phrase: speech::DEFAULT_PHRASE.into(),
             },
             services: vec![service(1, "Hộ tịch"), service(2, "Chứng thực")],
+            public_url: None,
         }),
         queue: Box::new(QueueSnapshot {
             office_id: OfficeId(1),

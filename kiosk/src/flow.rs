@@ -206,6 +206,11 @@ impl Kiosk {
 
     /// What the paper says for a ticket from the server.
     pub fn layout(&self, t: &TicketView) -> Ticket {
+        let tracking = self
+            .office
+            .as_ref()
+            .and_then(|o| o.public_url.as_deref())
+            .unwrap_or(self.client.base());
         let (office, header, footer, zone) = match &self.office {
             Some(o) => (
                 o.office.name.clone(),
@@ -230,7 +235,7 @@ impl Kiosk {
             issued_at: t.issued_at.with_timezone(&zone).naive_local(),
             people_ahead: t.people_ahead,
             estimated_wait_secs: t.estimated_wait_secs,
-            tracking_url: format!("{}/t/{}", self.client.base(), t.public_token),
+            tracking_url: format!("{tracking}/t/{}", t.public_token),
             header,
             footer,
         }

@@ -78,6 +78,29 @@ fn a_tap_prints_the_servers_ticket() {
     assert_eq!(office.count("SELECT COUNT(*) FROM tickets"), 1);
 }
 
+// With a public address set on the server, the QR code opens the ticket's
+// page there, not at the address the kiosk itself uses.
+#[test]
+fn the_qr_code_opens_the_public_address() {
+    let office = Office::start_with(|c| c.public_url = Some("http://192.168.1.10:8080".into()));
+    let (path, fake, _slave) = pty(READY);
+    let mut kiosk = kiosk(&office.base, &office.kiosk_token(), &path);
+    kiosk.refresh().unwrap();
+    let outcome = kiosk.take_ticket(ServiceId(1), Priority::None);
+    assert!(matches!(outcome, Outcome::Printed { .. }), "{outcome:?}");
+    drop(kiosk);
+    let got = fake.join().unwrap();
+    let job = read(&got[9..got.len() - 9]).unwrap();
+    let token: String = office
+        .runtime
+        .block_on(
+            sqlx::query_scalar("SELECT public_token FROM tickets").fetch_one(&office.state.db.read),
+        )
+        .unwrap();
+    let qr = format!("http://192.168.1.10:8080/t/{token}");
+    assert!(job.contains(&Printed::Qr(qr.clone())), "no QR code of {qr}");
+}
+
 // Out of paper: no ticket is issued, the screen says why, and the server
 // hears of the printer's state.
 #[test]

@@ -146,6 +146,11 @@ pub struct ServicesResponse {
     pub office: OfficeView,
     /// Its active services, in display order.
     pub services: Vec<ServiceView>,
+    /// Where citizens' phones open the server (`https://host[:port]`, no
+    /// trailing `/`): a ticket's tracking link is this, then
+    /// `/t/{public_token}`. Absent: the address the kiosk uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
 }
 
 /// `POST /api/v1/tickets`: a kiosk asks for a ticket.

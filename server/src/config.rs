@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// Address to listen on; port 0 picks a free port.
     pub listen: SocketAddr,
+    /// The address citizens' phones open the server at (`http://` or
+    /// `https://`, no path), for the tracking link in each ticket's QR
+    /// code. Unset: the address each kiosk itself uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
     /// The SQLite file; created and migrated on first start.
     pub database: PathBuf,
     /// Time zone of the demo office created on first start.
@@ -59,6 +64,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
             database: PathBuf::from("layso.db"),
             time_zone: "Asia/Ho_Chi_Minh".to_owned(),
             demo: true,
@@ -84,6 +90,11 @@ pub enum ConfigError {
     /// The time zone is not an IANA name.
     #[error("configuration: unknown time zone {0:?} (expected an IANA name like Asia/Ho_Chi_Minh)")]
     TimeZone(String),
+    /// The public address is not a bare `http(s)://host[:port]` address.
+    #[error(
+        "configuration: public_url {0:?} must be an http:// or https:// address without a path, like https://layso.example.vn"
+    )]
+    PublicUrl(String),
 }
 
 impl Config {
@@ -99,7 +110,31 @@ impl Config {
         if config.time_zone.parse::<chrono_tz::Tz>().is_err() {
             return Err(ConfigError::TimeZone(config.time_zone));
         }
-        Ok(config)
+        let public_url = config.public_url.map(public_url).transpose()?;
+        Ok(Config {
+            public_url,
+            ..config
+        })
+    }
+}
+
+/// The public address without a trailing `/`, if it is a bare http(s)
+/// address: a scheme, then a host (and port) with nothing blank or odd in it.
+fn public_url(url: String) -> Result<String, ConfigError> {
+    let bare = url.trim().trim_end_matches('/');
+    let host = bare
+        .strip_prefix("https://")
+        .or_else(|| bare.strip_prefix("http://"));
+    match host {
+        Some(host)
+            if !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c)) =>
+        {
+            Ok(bare.to_owned())
+        }
+        _ => Err(ConfigError::PublicUrl(url)),
     }
 }
 
@@ -129,6 +164,27 @@ mod tests {
             jail.set_env("LAYSO_SERVER_TIME_ZONE", "Mars/Olympus");
             let err = Config::load(Path::new("layso.toml"), serde_json::json!({})).unwrap_err();
             assert!(err.to_string().contains("Mars/Olympus"));
+            jail.set_env("LAYSO_SERVER_TIME_ZONE", "Asia/Ho_Chi_Minh");
+
+            // The public address loses a trailing slash; one with a path
+            // or a wrong scheme is refused.
+            jail.set_env("LAYSO_SERVER_PUBLIC_URL", "https://layso.tanphu.gov.vn/");
+            let config = Config::load(Path::new("layso.toml"), serde_json::json!({}))
+                .map_err(|e| e.to_string())?;
+            assert_eq!(
+                config.public_url.as_deref(),
+                Some("https://layso.tanphu.gov.vn")
+            );
+            for bad in [
+                "layso.tanphu.gov.vn",
+                "https://x.vn/t",
+                "ftp://x.vn",
+                "http://",
+            ] {
+                jail.set_env("LAYSO_SERVER_PUBLIC_URL", bad);
+                let err = Config::load(Path::new("layso.toml"), serde_json::json!({})).unwrap_err();
+                assert!(err.to_string().contains("public_url"), "{bad}: {err}");
+            }
             Ok(())
         });
     }

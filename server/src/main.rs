@@ -26,6 +26,11 @@ struct Cli {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     listen: Option<SocketAddr>,
+    /// The address citizens' phones open the server at, for the tracking
+    /// link in each ticket's QR code, e.g. http://192.168.1.10:8080.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_url: Option<String>,
     /// SQLite file, created on first start.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]

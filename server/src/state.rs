@@ -30,6 +30,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// When each device was last heard from.
     pub presence: Arc<crate::presence::Presence>,
+    /// The address citizens' phones open the server at, if configured.
+    pub public_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             kiosks,
             metrics,
             presence: Arc::default(),
+            public_url: None,
         }
     }
 

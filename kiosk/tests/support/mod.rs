@@ -113,12 +113,18 @@ pub struct Office {
 
 impl Office {
     pub fn start() -> Self {
+        Self::start_with(|_| {})
+    }
+
+    /// The demo office on a server whose configuration `change` adjusts.
+    pub fn start_with(change: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
+        let mut config = Config {
             database: dir.path().join("layso.db"),
             demo_hours: DemoHours::Always,
             ..Config::default()
         };
+        change(&mut config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

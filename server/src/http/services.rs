@@ -33,5 +33,9 @@ async fn list(
 ) -> Result<Json<ServicesResponse>> {
     let office = reads::office(&state.db.read, who.office).await?;
     let services = reads::services(&state.db.read, &office, state.clock.now()).await?;
-    Ok(Json(ServicesResponse { office, services }))
+    Ok(Json(ServicesResponse {
+        office,
+        services,
+        public_url: state.public_url.as_deref().map(str::to_owned),
+    }))
 }
