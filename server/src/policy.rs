@@ -61,7 +61,7 @@ pub struct Rules {
 /// oldest priority and the oldest ordinary waiting ticket. `history` holds
 /// the counter's last calls, newest first: at least `priority_run +
 /// normal_run` and the sum of the weights, when there were that many (the
-/// database layer reads 64).
+/// database layer reads exactly that many, at most 64).
 pub fn choose(
     rules: &Rules,
     services: &[CounterService],

@@ -132,6 +132,28 @@ async fn priority_with_ratio_over_http() {
     assert_eq!(order, [p[0], n[0], n[1], p[1], n[2]]);
 }
 
+// Counter 3 weighs Đất đai 2 to Kinh doanh 1: with both lines long, every
+// three calls take two of one and one of the other. It needs the counter's
+// last calls from the log; with only the last one it would alternate.
+#[tokio::test]
+async fn weighted_counter_over_http() {
+    let app = TestApp::new().await;
+    for _ in 0..6 {
+        app.issue(DAT_DAI).await;
+        app.issue(KINH_DOANH).await;
+    }
+    let mut services = Vec::new();
+    for _ in 0..9 {
+        let t = app.call_next(3).await.unwrap();
+        services.push(t["service_id"].as_i64().unwrap());
+        app.step(3, t["id"].as_i64().unwrap(), "no-show").await;
+    }
+    for three in services.chunks(3) {
+        let dat_dai = three.iter().filter(|&&s| s == DAT_DAI).count();
+        assert_eq!(dat_dai, 2, "{services:?}");
+    }
+}
+
 async fn futures_in_order(app: &TestApp, classes: &[&str]) -> Vec<i64> {
     let mut ids = Vec::new();
     for class in classes {
