@@ -144,20 +144,18 @@ pub fn page(title: &str, nav: Option<Role>, reload_secs: Option<u32>, body: Mark
             }
             body {
                 header.top {
-                    // Only staff have a home page: the citizen's tracking
-                    // page and the login page name the program, no more.
-                    @if nav.is_some() {
-                        a.brand href="/" { "Layso" }
-                    } @else {
-                        span.brand { "Layso" }
-                    }
                     @if let Some(role) = nav {
+                        a.brand href="/" { "Layso" }
                         nav {
                             @if role == Role::Staff { a href="/console" { "Quầy" } }
                             @if role != Role::Staff { a href="/monitor" { "Giám sát" } }
                             @if role == Role::Admin { a href="/admin" { "Quản trị" } }
                             button.link type="button" data-logout { "Đăng xuất" }
                         }
+                    } @else {
+                        // Only staff have a home page: the citizen's tracking
+                        // page and the login page name the program, no more.
+                        span.brand { "Layso" }
                     }
                 }
                 div #offline hidden role="status" { "Mất kết nối máy chủ – đang kết nối lại…" }

@@ -378,7 +378,7 @@ impl TestApp {
         &self,
         requests: impl IntoIterator<Item = F>,
     ) -> Vec<F::Output> {
-        let writer = self.state.db.writer.clone();
+        let writer = &self.state.db.writer;
         let (started, holding) = tokio::sync::oneshot::channel();
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let holder = writer.clone();
@@ -538,9 +538,7 @@ impl EventClient {
 
 /// Polls all futures concurrently on the current task and returns their
 /// outputs in order (a few lines instead of a dependency).
-pub async fn join_all<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
+async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
     let mut pending: Vec<_> = futures.into_iter().map(Box::pin).map(Some).collect();
     let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {
