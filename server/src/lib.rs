@@ -74,10 +74,15 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
         config.kiosk_burst,
         Duration::from_secs(u64::from(config.kiosk_refill_secs)),
     ));
-    Ok(AppState {
-        public_url: config.public_url.as_deref().map(Arc::from),
-        ..AppState::new(db, clock, hub, accounts, kiosks, metrics)
-    })
+    Ok(AppState::new(
+        db,
+        clock,
+        hub,
+        accounts,
+        kiosks,
+        metrics,
+        config.public_url.as_deref(),
+    ))
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then lets

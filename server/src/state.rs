@@ -36,7 +36,8 @@ pub struct AppState {
 
 impl AppState {
     /// State over an open database, a clock, the live events' hub, the
-    /// accounts' cache, the kiosks' limits and the metrics.
+    /// accounts' cache, the kiosks' limits, the metrics and the public
+    /// address, if configured.
     pub fn new(
         db: Db,
         clock: Arc<dyn Clock>,
@@ -44,6 +45,7 @@ impl AppState {
         accounts: Arc<Accounts>,
         kiosks: Arc<KioskLimit>,
         metrics: Arc<Metrics>,
+        public_url: Option<&str>,
     ) -> Self {
         Self {
             db,
@@ -54,7 +56,7 @@ impl AppState {
             kiosks,
             metrics,
             presence: Arc::default(),
-            public_url: None,
+            public_url: public_url.map(Arc::from),
         }
     }
 
