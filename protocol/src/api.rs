@@ -398,6 +398,8 @@ pub struct QueueSnapshot {
 pub enum ErrorCode {
     /// The body or a parameter is malformed or out of range (400/422).
     InvalidRequest,
+    /// The request's body is larger than the route takes (413).
+    PayloadTooLarge,
     /// No such office, service, counter or ticket (404).
     NotFound,
     /// The server holds several offices and the request did not say which.

@@ -26,6 +26,7 @@ use chrono::{DateTime, Utc};
 use layso_protocol::{CounterId, DeviceId, DeviceKind, OfficeId, Role, UserId};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -290,22 +291,15 @@ pub const DEVICE_PREFIX: &str = "lsd_";
 /// The cache drops expired sessions when it grows to this many entries.
 const CACHE_SWEEP_AT: usize = 4096;
 
-/// When a user name's recent sign-ins failed.
-type Failures = Vec<DateTime<Utc>>;
-
-/// Failed sign-ins a user name may have in [`FAILURE_WINDOW`]…
-pub const MAX_FAILURES: usize = 5;
-
-/// …before its sign-ins are refused until the oldest of them is this old.
-pub const FAILURE_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-
 /// The principals' cache, and where to tell streams that their token
 /// stopped working.
 #[derive(Debug)]
 pub struct Accounts {
     cache: Mutex<HashMap<TokenHash, Principal>>,
-    /// Recent failed sign-ins per office and user name.
-    failures: Mutex<HashMap<(OfficeId, String), Failures>>,
+    /// How many times [`Accounts::forget`] ran. A principal read from the
+    /// database is cached only if no forget ran during the read: that read
+    /// may have seen the account as it was before the change.
+    forgotten: AtomicU64,
     hub: Arc<Hub>,
     /// How long a session lasts.
     pub session_length: Duration,
@@ -317,48 +311,10 @@ impl Accounts {
     pub fn new(session_length: Duration, hub: Arc<Hub>) -> Self {
         Self {
             cache: Mutex::default(),
-            failures: Mutex::default(),
+            forgotten: AtomicU64::new(0),
             hub,
             session_length,
         }
-    }
-
-    /// Refuses a sign-in without checking the password when the user name
-    /// failed [`MAX_FAILURES`] times in the last [`FAILURE_WINDOW`]: a
-    /// guesser gets a handful of tries, and the server's CPU is not theirs.
-    pub fn may_try(&self, office: OfficeId, username: &str, now: DateTime<Utc>) -> Result<()> {
-        let failures = lock(&self.failures);
-        let Some(times) = failures.get(&(office, username.to_owned())) else {
-            return Ok(());
-        };
-        let recent: Vec<_> = times
-            .iter()
-            .filter(|t| now - **t < FAILURE_WINDOW)
-            .collect();
-        if recent.len() < MAX_FAILURES {
-            return Ok(());
-        }
-        let oldest = recent.iter().min().map_or(now, |t| **t);
-        let wait = (oldest + FAILURE_WINDOW - now).num_seconds().max(1);
-        Err(Error::TooManyAttempts {
-            retry_after: u64::try_from(wait).unwrap_or(1),
-        })
-    }
-
-    /// Notes a failed sign-in.
-    pub fn failed(&self, office: OfficeId, username: &str, now: DateTime<Utc>) {
-        let mut failures = lock(&self.failures);
-        if failures.len() >= CACHE_SWEEP_AT {
-            failures.retain(|_, times| times.iter().any(|t| now - *t < FAILURE_WINDOW));
-        }
-        let times = failures.entry((office, username.to_owned())).or_default();
-        times.retain(|t| now - *t < FAILURE_WINDOW);
-        times.push(now);
-    }
-
-    /// Forgets a user name's failures after it signs in.
-    pub fn succeeded(&self, office: OfficeId, username: &str) {
-        lock(&self.failures).remove(&(office, username.to_owned()));
     }
 
     /// The valid principal of a token hash.
@@ -368,9 +324,15 @@ impl Accounts {
         let principal = match cached {
             Some(p) => Some(p),
             None => {
+                let before = self.forgotten.load(Ordering::Acquire);
                 let found = accounts::principal(&state.db.read, key, now).await?;
                 if let Some(p) = &found {
                     let mut cache = lock(&self.cache);
+                    if self.forgotten.load(Ordering::Acquire) != before {
+                        // A change committed while we read: what we read may
+                        // be from before it. Serve it this once, keep nothing.
+                        return Ok(found.filter(|p| p.expires_at.is_none_or(|at| at > now)));
+                    }
                     // Sessions nobody uses again would stay forever.
                     if cache.len() >= CACHE_SWEEP_AT {
                         cache.retain(|_, p| p.expires_at.is_none_or(|at| at > now));
@@ -390,6 +352,9 @@ impl Accounts {
         for key in keys {
             cache.remove(key);
         }
+        // Under the cache's lock, so that a reader either sees this count
+        // change or inserts before the removal above.
+        self.forgotten.fetch_add(1, Ordering::AcqRel);
         drop(cache);
         self.hub.revoke(keys);
     }
@@ -425,6 +390,9 @@ pub async fn verify_password(password: String, hash: String) -> bool {
     .unwrap_or(false)
 }
 
+/// The longest password, in bytes.
+pub const MAX_PASSWORD_BYTES: usize = 256;
+
 /// Checks a new password: long enough to resist guessing.
 pub fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < 10 {
@@ -432,10 +400,10 @@ pub fn check_password(password: &str) -> Result<()> {
             "a password has at least 10 characters".into(),
         ));
     }
-    if password.len() > 256 {
-        return Err(Error::InvalidRequest(
-            "a password has at most 256 bytes".into(),
-        ));
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::InvalidRequest(format!(
+            "a password has at most {MAX_PASSWORD_BYTES} bytes"
+        )));
     }
     Ok(())
 }

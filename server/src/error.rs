@@ -12,6 +12,9 @@ pub enum Error {
     /// The body or a parameter is malformed.
     #[error("{0}")]
     InvalidRequest(String),
+    /// The body is larger than the route takes.
+    #[error("the request's body is too large")]
+    PayloadTooLarge,
     /// The thing named in the path or body does not exist (or is inactive).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -127,6 +130,7 @@ impl Error {
         use ErrorCode as C;
         match self {
             Self::InvalidRequest(_) => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidRequest),
+            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, C::NotFound),
             Self::OfficeRequired => (StatusCode::BAD_REQUEST, C::OfficeRequired),
             Self::InvalidTransition { .. } => (StatusCode::CONFLICT, C::InvalidTransition),

@@ -19,6 +19,7 @@ pub mod pages;
 pub mod policy;
 pub mod presence;
 pub mod state;
+pub mod throttle;
 
 use axum::serve::ListenerExt;
 use clock::Clock;
@@ -109,9 +110,12 @@ pub async fn serve(
             tracing::warn!(%error, "cannot set TCP_NODELAY");
         }
     });
-    let result = axum::serve(listener, http::app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(
+        listener,
+        http::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     closer.abort();
     db.close().await;
     result

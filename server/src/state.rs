@@ -24,6 +24,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Who holds which token.
     pub accounts: Arc<Accounts>,
+    /// How many sign-ins may be tried, from where.
+    pub sign_ins: Arc<crate::throttle::SignIns>,
     /// How fast each kiosk may issue.
     pub kiosks: Arc<KioskLimit>,
     /// What `/metrics` reports.
@@ -53,6 +55,7 @@ impl AppState {
             estimator: Arc::default(),
             hub,
             accounts,
+            sign_ins: Arc::default(),
             kiosks,
             metrics,
             presence: Arc::default(),

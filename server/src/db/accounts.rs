@@ -73,6 +73,14 @@ pub async fn principal(
         .transpose()
 }
 
+/// Whether `name` has a user name's shape: 2-32 of `a-z 0-9 . _ -`.
+pub fn is_username(name: &str) -> bool {
+    (2..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
 /// A user of an office by name, with their password hash (none if unset).
 pub async fn user_by_name(
     pool: &SqlitePool,
@@ -201,6 +209,82 @@ pub struct NewSession {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Why a session ended before its time, as `sessions.end_reason` keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The person signed out.
+    Logout,
+    /// Someone else signed in at the same counter.
+    TakenOver,
+    /// An admin set a new password.
+    Password,
+    /// An admin disabled the account.
+    Disabled,
+    /// An admin changed the account's role.
+    Role,
+    /// An admin took the session's counter off the counters they may work.
+    Counters,
+}
+
+impl SessionEnd {
+    /// Its name in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Logout => "logout",
+            Self::TakenOver => "taken_over",
+            Self::Password => "password",
+            Self::Disabled => "disabled",
+            Self::Role => "role",
+            Self::Counters => "counters",
+        }
+    }
+
+    /// The reason named `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Logout,
+            Self::TakenOver,
+            Self::Password,
+            Self::Disabled,
+            Self::Role,
+            Self::Counters,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// How a session that no longer works ended, for the sign-in page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndedSession {
+    /// Why, if the database knows.
+    pub reason: Option<SessionEnd>,
+    /// The counter it was at.
+    pub counter: Option<CounterId>,
+    /// Whoever now sits at that counter (for a session taken over).
+    pub successor: Option<String>,
+}
+
+/// How the session of `key` ended, if it did end (not merely expired).
+pub async fn ended_session(pool: &SqlitePool, key: &TokenHash) -> Result<Option<EndedSession>> {
+    let hash = &key[..];
+    let row = sqlx::query!(
+        r#"SELECT s.end_reason, s.counter_id, u.full_name AS "successor?"
+           FROM sessions s
+           LEFT JOIN counters c ON c.id = s.counter_id
+           LEFT JOIN users u ON u.id = c.staff_user_id AND u.id <> s.user_id
+           WHERE s.token_hash = ? AND s.ended_at IS NOT NULL"#,
+        hash
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| EndedSession {
+        reason: r.end_reason.as_deref().and_then(SessionEnd::parse),
+        counter: r.counter_id.map(CounterId),
+        successor: r.successor,
+    }))
+}
+
 /// Opens a session. Signing in to a counter takes it over: whoever was
 /// signed in there is signed out, and the counter's events name the new
 /// staff member. Returns the tokens that stopped working.
@@ -214,19 +298,18 @@ pub async fn open_session(conn: &mut SqliteConnection, s: &NewSession) -> Result
         if office != Some(s.office.0) {
             return Err(Error::NotFound("counter"));
         }
+        let reason = SessionEnd::TakenOver.as_str();
         let hashes = sqlx::query_scalar!(
-            r#"UPDATE sessions SET ended_at = ?1
+            r#"UPDATE sessions SET ended_at = ?1, end_reason = ?3
                WHERE counter_id = ?2 AND ended_at IS NULL
                RETURNING token_hash"#,
             at,
-            counter.0
+            counter.0,
+            reason
         )
         .fetch_all(&mut *conn)
         .await?;
-        ended = hashes
-            .iter()
-            .filter_map(|h| h.as_slice().try_into().ok())
-            .collect();
+        ended = token_hashes(&hashes);
         sqlx::query!(
             "UPDATE counters SET staff_user_id = ? WHERE id = ?",
             s.user.0,
@@ -258,11 +341,13 @@ pub async fn end_session(
     key: &TokenHash,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let (hash, at) = (&key[..], at.timestamp_millis());
+    let (hash, at, reason) = (&key[..], at.timestamp_millis(), SessionEnd::Logout.as_str());
     let ended = sqlx::query!(
-        r#"UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL
+        r#"UPDATE sessions SET ended_at = ?, end_reason = ?
+           WHERE token_hash = ? AND ended_at IS NULL
            RETURNING user_id, counter_id"#,
         at,
+        reason,
         hash
     )
     .fetch_optional(&mut *conn)
@@ -281,31 +366,84 @@ pub async fn end_session(
     Ok(())
 }
 
-/// Ends every session of a user (their password changed). Returns the
-/// tokens that stopped working.
+/// The token hashes of `rows` (each 32 bytes, as the database keeps them).
+fn token_hashes(rows: &[Vec<u8>]) -> Vec<TokenHash> {
+    rows.iter()
+        .filter_map(|h| h.as_slice().try_into().ok())
+        .collect()
+}
+
+/// Ends every open session of a user, for `reason`. Returns the tokens that
+/// stopped working.
 pub async fn end_sessions_of(
     conn: &mut SqliteConnection,
     user: UserId,
+    reason: SessionEnd,
     at: DateTime<Utc>,
 ) -> Result<Vec<TokenHash>> {
-    let at = at.timestamp_millis();
+    let (at, reason) = (at.timestamp_millis(), reason.as_str());
     let hashes = sqlx::query_scalar!(
-        r#"UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL
+        r#"UPDATE sessions SET ended_at = ?, end_reason = ?
+           WHERE user_id = ? AND ended_at IS NULL
            RETURNING token_hash"#,
         at,
+        reason,
         user.0
     )
     .fetch_all(&mut *conn)
     .await?;
-    Ok(hashes
-        .iter()
-        .filter_map(|h| h.as_slice().try_into().ok())
-        .collect())
+    release_counters(conn, user).await?;
+    Ok(token_hashes(&hashes))
 }
 
-/// Changes a user's name, role and counters, and disables or enables them; their
-/// sessions end when disabled (the hashes are returned so the cache
-/// forgets them). Logged as a settings change.
+/// Counters that name `user` as their staff member without an open session
+/// of theirs there stop naming them.
+async fn release_counters(conn: &mut SqliteConnection, user: UserId) -> Result<()> {
+    sqlx::query!(
+        r#"UPDATE counters SET staff_user_id = NULL
+           WHERE staff_user_id = ?1
+             AND id NOT IN (SELECT counter_id FROM sessions
+                            WHERE user_id = ?1 AND ended_at IS NULL AND counter_id IS NOT NULL)"#,
+        user.0
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends a user's open sessions at counters they may no longer work: any
+/// counter not in `allowed`, unless `allowed` is empty (any counter).
+async fn end_sessions_outside(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    allowed: &[CounterId],
+    at: DateTime<Utc>,
+) -> Result<Vec<TokenHash>> {
+    if allowed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (at, reason) = (at.timestamp_millis(), SessionEnd::Counters.as_str());
+    let hashes = sqlx::query_scalar!(
+        r#"UPDATE sessions SET ended_at = ?1, end_reason = ?2
+           WHERE user_id = ?3 AND ended_at IS NULL AND counter_id IS NOT NULL
+             AND counter_id NOT IN (SELECT counter_id FROM user_counters WHERE user_id = ?3)
+           RETURNING token_hash"#,
+        at,
+        reason,
+        user.0
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    release_counters(conn, user).await?;
+    Ok(token_hashes(&hashes))
+}
+
+/// Changes a user's name, role and counters, and disables or enables them.
+/// Every open session the change makes wrong ends in the same transaction:
+/// all of them when the account is disabled or its role changes, those at
+/// a counter no longer allowed when its counters change. The hashes of the
+/// ended sessions are returned so the cache forgets them and their streams
+/// close. Logged as a settings change.
 pub async fn update_user(
     conn: &mut SqliteConnection,
     office: OfficeId,
@@ -314,8 +452,16 @@ pub async fn update_user(
     admin: Option<UserId>,
     at: DateTime<Utc>,
 ) -> Result<Vec<TokenHash>> {
+    let before = sqlx::query_scalar!(
+        "SELECT role FROM users WHERE id = ? AND office_id = ?",
+        user.0,
+        office.0
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::NotFound("user"))?;
     let (role, ms) = (change.role.as_str(), at.timestamp_millis());
-    let updated = sqlx::query!(
+    sqlx::query!(
         r#"UPDATE users SET full_name = ?1, role = ?2,
                   disabled_at = CASE WHEN ?3 THEN COALESCE(disabled_at, ?4) ELSE NULL END
            WHERE id = ?5 AND office_id = ?6"#,
@@ -328,9 +474,6 @@ pub async fn update_user(
     )
     .execute(&mut *conn)
     .await?;
-    if updated.rows_affected() == 0 {
-        return Err(Error::NotFound("user"));
-    }
     sqlx::query!("DELETE FROM user_counters WHERE user_id = ?", user.0)
         .execute(&mut *conn)
         .await?;
@@ -351,9 +494,11 @@ pub async fn update_user(
         }
     }
     let ended = if change.disabled {
-        end_sessions_of(conn, user, at).await?
+        end_sessions_of(conn, user, SessionEnd::Disabled, at).await?
+    } else if before != role {
+        end_sessions_of(conn, user, SessionEnd::Role, at).await?
     } else {
-        Vec::new()
+        end_sessions_outside(conn, user, &change.counters, at).await?
     };
     super::events::settings(conn, office, "user", admin, at).await?;
     Ok(ended)

@@ -4,7 +4,7 @@
 
 use super::extract::{Json, Path};
 use crate::auth::{self, Caller, DEVICE_PREFIX};
-use crate::db::accounts::{self, NewDevice, NewUser};
+use crate::db::accounts::{self, NewDevice, NewUser, SessionEnd};
 use crate::db::{reads, services, tickets};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -223,11 +223,7 @@ async fn create_user(
     Json(req): Json<NewUserRequest>,
 ) -> Result<(StatusCode, axum::Json<UserView>)> {
     let username = req.username.trim().to_owned();
-    let valid = (2..=32).contains(&username.len())
-        && username
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
-    if !valid {
+    if !accounts::is_username(&username) {
         return Err(Error::InvalidRequest(
             "a user name is 2-32 of a-z 0-9 . _ -".into(),
         ));
@@ -291,7 +287,7 @@ async fn set_password(
                 if !accounts::set_password(conn, office, id, &hash).await? {
                     return Err(Error::NotFound("user"));
                 }
-                accounts::end_sessions_of(conn, id, now).await
+                accounts::end_sessions_of(conn, id, SessionEnd::Password, now).await
             })
         })
         .await?;

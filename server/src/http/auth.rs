@@ -2,14 +2,14 @@
 //! `POST /api/v1/auth/logout` (a signed-in person) and
 //! `GET /api/v1/auth/me` (any valid token).
 
-use super::extract::Json;
+use super::extract::{ClientAddress, Json};
 use crate::auth::{self, COOKIE, Caller, SESSION_PREFIX, Who};
 use crate::db::accounts::{self, NewSession};
 use crate::db::reads;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::{get, post};
@@ -22,9 +22,15 @@ use std::sync::OnceLock;
 #[openapi(paths(login, logout, me))]
 pub struct Api;
 
+/// A sign-in's body: a user name, a password and two ids.
+const LOGIN_BODY_LIMIT: usize = 4096;
+
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/auth/login", post(login))
+        .route(
+            "/api/v1/auth/login",
+            post(login).layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
+        )
         .route(
             "/api/v1/auth/logout",
             auth::guard(auth::PEOPLE, post(logout)),
@@ -49,14 +55,28 @@ static DECOY: OnceLock<String> = OnceLock::new();
 )]
 async fn login(
     State(state): State<AppState>,
+    from: ClientAddress,
     Json(req): Json<LoginRequest>,
 ) -> Result<impl IntoResponse> {
     let office = reads::resolve_office(&state.db.read, req.office_id).await?;
-    let username = req.username.trim();
-    state
-        .accounts
-        .may_try(office, username, state.clock.now())?;
-    let found = accounts::user_by_name(&state.db.read, office, username).await?;
+    // User names are lower-case; a phone's keyboard capitalises the first letter.
+    let username = req.username.trim().to_ascii_lowercase();
+    // Nothing of a name that cannot be one is kept or logged: no account
+    // has it, and the rule is public, so refusing at once tells nothing.
+    if !accounts::is_username(&username) {
+        tracing::info!(
+            name_bytes = req.username.len(),
+            "refused a sign-in: not a user name"
+        );
+        return Err(Error::BadCredentials);
+    }
+    let attempt = state
+        .sign_ins
+        .begin(from.0, office, &username, state.clock.now())?;
+    // No password is longer (see `check_password`); hashing megabytes is
+    // the guesser's gain, not ours.
+    let password_ok = req.password.len() <= auth::MAX_PASSWORD_BYTES;
+    let found = accounts::user_by_name(&state.db.read, office, &username).await?;
     let decoy = match DECOY.get() {
         Some(hash) => hash.clone(),
         None => {
@@ -65,16 +85,20 @@ async fn login(
         }
     };
     let (user, hash) = match found {
-        Some((user, Some(hash))) => (Some(user), hash),
+        Some((user, Some(hash))) if password_ok => (Some(user), hash),
         _ => (None, decoy),
     };
-    let matches = auth::verify_password(req.password, hash).await;
+    let password = if password_ok {
+        req.password
+    } else {
+        String::new()
+    };
+    let matches = auth::verify_password(password, hash).await;
     let Some(user) = user.filter(|_| matches) else {
-        tracing::info!(%username, "refused a sign-in");
-        state.accounts.failed(office, username, state.clock.now());
+        tracing::info!(%username, from = %from.0, "refused a sign-in");
         return Err(Error::BadCredentials);
     };
-    state.accounts.succeeded(office, username);
+    attempt.succeeded();
     if req.counter_id.is_some() && user.role != Role::Staff {
         return Err(Error::InvalidRequest(
             "only staff sign in to a counter".into(),

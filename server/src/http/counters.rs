@@ -3,7 +3,7 @@
 //! open, pause, close; call next or a given ticket; and each step of the
 //! ticket in front of them.
 
-use super::extract::{Json, Path};
+use super::extract::{Json, OptionalJson, Path};
 use crate::auth;
 use crate::db::calls;
 use crate::db::counters::{self, CounterChange};
@@ -13,7 +13,6 @@ use crate::db::writer::Durability;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -172,14 +171,8 @@ async fn close(
 async fn call_next(
     State(state): State<AppState>,
     Path(id): Path<CounterId>,
-    body: Bytes,
+    OptionalJson(req): OptionalJson<CallNextRequest>,
 ) -> Result<Response> {
-    let req: CallNextRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        CallNextRequest::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::InvalidRequest(format!("call-next body: {e}")))?
-    };
     match state.db.writer.call_next(id, req.finish_current).await? {
         Some(ticket) => {
             state.metrics.calls.fetch_add(1, Ordering::Relaxed);
@@ -345,14 +338,8 @@ async fn transfer(
 async fn cancel(
     State(s): State<AppState>,
     Path((c, t)): Ids,
-    body: Bytes,
+    OptionalJson(req): OptionalJson<ReasonRequest>,
 ) -> Result<axum::Json<TicketView>> {
-    let req: ReasonRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        ReasonRequest::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::InvalidRequest(format!("cancel body: {e}")))?
-    };
     let why = req.reason.as_deref().map(reason).transpose()?;
     step(s, c, t, Action::Cancel(why)).await
 }

@@ -1,10 +1,24 @@
 //! Extractors that answer malformed requests with the API's JSON error
-//! (`invalid_request`) instead of axum's plain-text rejections.
+//! (`invalid_request`, or `payload_too_large`) instead of axum's plain-text
+//! rejections; and the address a request came from.
 
 use crate::error::Error;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// A body's rejection as the API's error.
+fn body_error(status: StatusCode, text: String) -> Error {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge
+    } else {
+        Error::InvalidRequest(text)
+    }
+}
 
 /// A JSON body.
 pub struct Json<T>(pub T);
@@ -16,7 +30,47 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         axum::Json::<T>::from_request(req, state)
             .await
             .map(|axum::Json(v)| Json(v))
-            .map_err(|r| Error::InvalidRequest(r.body_text()))
+            .map_err(|r| body_error(r.status(), r.body_text()))
+    }
+}
+
+/// A JSON body that may be left out: an empty (or all blank) body is
+/// `T::default()`, whatever its content type says.
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r: BytesRejection| body_error(r.status(), r.body_text()))?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        serde_json::from_slice(&body)
+            .map(OptionalJson)
+            .map_err(|e| Error::InvalidRequest(format!("the body: {e}")))
+    }
+}
+
+/// The address the request came from: the TCP peer (a proxy's address,
+/// when there is one; its headers are not trusted). Requests handed to the
+/// router without a connection (tests) come from 127.0.0.1 unless they
+/// carry a `ConnectInfo`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |c| c.0.ip()),
+        ))
     }
 }
 

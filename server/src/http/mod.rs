@@ -23,7 +23,7 @@ mod tickets;
 
 use crate::error::Result;
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -32,6 +32,9 @@ use std::sync::OnceLock;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+/// The largest body any route takes.
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The whole HTTP application over `state`.
 pub fn app(state: AppState) -> Router {
@@ -50,6 +53,9 @@ pub fn app(state: AppState) -> Router {
         .merge(settings::router())
         .merge(crate::pages::router())
         .fallback(|| async { crate::error::Error::NotFound("route") })
+        // Every body the API takes is a small JSON document; routes that
+        // take less say so themselves.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::authenticate,

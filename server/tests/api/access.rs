@@ -544,14 +544,26 @@ async fn admin_manages_users() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-// A guesser gets five tries per user name; then even the right password
-// waits, while other users sign in as usual.
+/// A sign-in's body for the demo office.
+fn sign_in(username: &str, password: &str) -> Option<Value> {
+    Some(json!({ "username": username, "password": password }))
+}
+
+// A guesser gets five tries at a user name from their address; then even
+// the right password waits there, while the same user signs in from their
+// own PC and other users sign in as usual.
 #[tokio::test]
 async fn repeated_failed_sign_ins_are_held_off() {
     let app = TestApp::new().await;
+    let guesser = [10, 0, 0, 66];
     let attempt = |password: String| {
-        let body = json!({ "username": "admin", "password": password });
-        app.call_as(Who::Nobody, Method::POST, "/api/v1/auth/login", Some(body))
+        app.call_from(
+            guesser,
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            sign_in("admin", &password),
+        )
     };
     for n in 0..5 {
         let (status, _) = attempt(format!("guess number {n}")).await;
@@ -563,11 +575,242 @@ async fn repeated_failed_sign_ins_are_held_off() {
         (status, err["code"].as_str()),
         (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
     );
+    let (status, _) = app
+        .call_from(
+            [10, 0, 0, 7],
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            sign_in("admin", &right),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "the admin's own PC is not held off");
     assert_eq!(
         app.login("thu", None).await.0,
         StatusCode::OK,
-        "others are not held off"
+        "nor other users"
     );
     app.clock.advance(chrono::Duration::minutes(5));
     assert_eq!(attempt(right).await.0, StatusCode::OK);
+}
+
+// Forty guesses sent at once are counted as they start: five are checked,
+// the others refused before their password is looked at, the right one
+// among them included.
+#[tokio::test]
+async fn parallel_guesses_are_counted_in_flight() {
+    let app = TestApp::new().await;
+    let right = app.credentials.users["lan"].password.clone();
+    let guesses = (0..40).map(|n| {
+        let password = if n == 39 {
+            right.clone()
+        } else {
+            format!("guess number {n}")
+        };
+        app.call_from(
+            [10, 0, 0, 66],
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            sign_in("lan", &password),
+        )
+    });
+    let answers = join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::OK)
+        .count();
+    let held = answers
+        .iter()
+        .filter(|(s, b)| *s == StatusCode::TOO_MANY_REQUESTS && b["code"] == "too_many_attempts")
+        .count();
+    assert_eq!((checked, held), (5, 35), "{answers:?}");
+}
+
+// Whatever a sign-in carries, the server keeps and logs a bounded amount: a
+// body over 4 KiB is refused before it is parsed, a name that cannot be a
+// user name is refused without being kept, and a long password is not
+// hashed.
+#[tokio::test]
+async fn sign_in_fields_are_bounded() {
+    let app = TestApp::new().await;
+    let huge = "x".repeat(1 << 20);
+    let (status, err) = app
+        .call_as(
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            sign_in(&huge, "password"),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    for name in ["x".repeat(33), "Ăn".into(), "a\u{0}b".into(), "a".into()] {
+        let (status, err) = app
+            .call_as(
+                Who::Nobody,
+                Method::POST,
+                "/api/v1/auth/login",
+                sign_in(&name, "password"),
+            )
+            .await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("bad_credentials")),
+            "{name}"
+        );
+    }
+    assert!(
+        app.state.sign_ins.is_empty(),
+        "nothing kept of names no user has"
+    );
+    let (status, _) = app
+        .call_as(
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            sign_in("admin", &"p".repeat(3000)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A capitalised name is the lower-case user's.
+    let right = app.credentials.users["admin"].password.clone();
+    let (status, _) = app
+        .call_as(
+            Who::Nobody,
+            Method::POST,
+            "/api/v1/auth/login",
+            sign_in("Admin", &right),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// The id of the demo user `username`, as the admin lists it.
+async fn user_id(app: &TestApp, username: &str) -> i64 {
+    let (_, users) = app.get("/api/v1/admin/users").await;
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap_or_else(|| panic!("no user {username}: {users}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+// A change of a user's role, counters or active flag reaches their open
+// sessions at once, even sessions already used (and so cached): a demoted
+// admin can no longer administer and their stream closes; a clerk whose
+// counter is taken off their list can no longer work it, elsewhere they can.
+#[tokio::test]
+async fn account_changes_reach_open_sessions() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let (status, _) = app
+        .post(
+            "/api/v1/admin/users",
+            json!({ "username": "hung", "full_name": "Lê Văn Hùng", "role": "admin",
+                    "password": "mật khẩu của Hùng" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let body = json!({ "username": "hung", "password": "mật khẩu của Hùng" });
+    let (_, session) = app
+        .call_as(Who::Nobody, Method::POST, "/api/v1/auth/login", Some(body))
+        .await;
+    let token = session["token"].as_str().unwrap().to_owned();
+    let hung = Who::Token(token.clone());
+    let add = |n: u32| {
+        json!({ "username": format!("new{n}"), "full_name": "Người mới", "role": "admin",
+                "password": "một mật khẩu dài" })
+    };
+    let (status, _) = app
+        .call_as(
+            hung.clone(),
+            Method::POST,
+            "/api/v1/admin/users",
+            Some(add(1)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "an admin administers");
+    let mut stream = EventClient::connect_with(&base, "", &token).await;
+    assert_eq!(stream.next().await["type"], "hello");
+
+    let id = user_id(&app, "hung").await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{id}"),
+            Some(json!({ "full_name": "Lê Văn Hùng", "role": "staff", "disabled": false })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .call_as(
+            hung.clone(),
+            Method::POST,
+            "/api/v1/admin/users",
+            Some(add(2)),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the demoted session ended"
+    );
+    assert_eq!(
+        app.call_as(hung, Method::GET, "/api/v1/auth/me", None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(stream.closed().await, Some(4401));
+
+    // Lan works counter 1 (session used once), then may work counter 3 only.
+    app.issue(HO_TICH).await;
+    let at_one = Who::Token(app.token(&Who::Staff(1)).await.unwrap());
+    let (status, _) = app
+        .call_as(
+            at_one.clone(),
+            Method::POST,
+            "/api/v1/counters/1/pause",
+            Some(json!({ "reason": "nghỉ giải lao" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, at_three) = app.login("lan", Some(3)).await;
+    let at_three = Who::Token(at_three["token"].as_str().unwrap().to_owned());
+    let lan = user_id(&app, "lan").await;
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/admin/users/{lan}"),
+            Some(
+                json!({ "full_name": "Nguyễn Thị Lan", "role": "staff", "disabled": false,
+                         "counters": [3] }),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .call_as(at_one, Method::POST, "/api/v1/counters/1/open", None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "counter 1 is no longer hers"
+    );
+    let (_, counters) = app.get("/api/v1/counters").await;
+    assert_eq!(
+        counters[0]["staff_user_id"],
+        Value::Null,
+        "nobody at counter 1"
+    );
+    let (status, body) = app
+        .call_as(at_three, Method::POST, "/api/v1/counters/3/call-next", None)
+        .await;
+    assert!(status.is_success(), "counter 3 still is: {status} {body}");
 }

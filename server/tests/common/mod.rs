@@ -192,7 +192,25 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(path);
+        self.call_from([127, 0, 0, 1], who, method, path, body)
+            .await
+    }
+
+    /// Sends one request through the router as `who`, as if its TCP
+    /// connection came from `address`.
+    pub async fn call_from(
+        &self,
+        address: [u8; 4],
+        who: Who,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let peer = std::net::SocketAddr::from((address, 40000));
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .extension(axum::extract::ConnectInfo(peer));
         if let Some(token) = Box::pin(self.token(&who)).await {
             req = req.header("authorization", format!("Bearer {token}"));
         }
@@ -203,8 +221,14 @@ impl TestApp {
             }
             None => Body::empty(),
         };
+        self.send(req.body(body).unwrap()).await
+    }
+
+    /// Sends a request built by the test through the router; returns status
+    /// and body as [`TestApp::call_as`] does.
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = layso_server::http::app(self.state.clone())
-            .oneshot(req.body(body).unwrap())
+            .oneshot(request)
             .await
             .unwrap();
         let status = response.status();
@@ -538,7 +562,9 @@ impl EventClient {
 
 /// Polls all futures concurrently on the current task and returns their
 /// outputs in order (a few lines instead of a dependency).
-async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+pub async fn join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     let mut pending: Vec<_> = futures.into_iter().map(Box::pin).map(Some).collect();
     let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
     std::future::poll_fn(|cx| {
