@@ -432,6 +432,8 @@ pub enum ErrorCode {
     BadCredentials,
     /// The credentials are valid but their role may not do this (403).
     Forbidden,
+    /// A request with the session cookie came from another site's page (403).
+    CrossOrigin,
     /// Too many tickets from this kiosk in a short time (429).
     RateLimited,
     /// Too many failed sign-ins for this user name in a short time (429).

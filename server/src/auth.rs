@@ -250,13 +250,31 @@ pub async fn authenticate(
     next.run(request).await
 }
 
+/// Where a request's token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `Authorization: Bearer …`: a program chose to send it.
+    Bearer,
+    /// The session cookie: a browser sends it with every request.
+    Cookie,
+}
+
 /// The token in the `Authorization` header or the cookie.
 fn token_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    token_and_source(headers).map(|(token, _)| token)
+}
+
+/// Where the request's token comes from, if it has one.
+pub fn token_source(headers: &axum::http::HeaderMap) -> Option<TokenSource> {
+    token_and_source(headers).map(|(_, source)| source)
+}
+
+fn token_and_source(headers: &axum::http::HeaderMap) -> Option<(&str, TokenSource)> {
     if let Some(value) = headers.get(header::AUTHORIZATION)
         && let Ok(value) = value.to_str()
         && let Some(token) = value.strip_prefix("Bearer ")
     {
-        return Some(token.trim());
+        return Some((token.trim(), TokenSource::Bearer));
     }
     headers
         .get_all(header::COOKIE)
@@ -264,6 +282,7 @@ fn token_of(headers: &axum::http::HeaderMap) -> Option<&str> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+        .map(|token| (token, TokenSource::Cookie))
 }
 
 /// The hash a token is known by.

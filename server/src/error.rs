@@ -98,6 +98,12 @@ pub enum Error {
     /// The credentials may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// A cookie request that may change something came from a page of
+    /// another site (or did not say where from).
+    #[error(
+        "a request with the session cookie must come from this server's own pages (Origin or Sec-Fetch-Site)"
+    )]
+    CrossOrigin,
     /// A kiosk issued too many tickets in a short time.
     #[error("this kiosk issued too many tickets in a short time; try again in {retry_after} s")]
     RateLimited {
@@ -151,6 +157,7 @@ impl Error {
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, C::Unauthorized),
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, C::BadCredentials),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, C::Forbidden),
+            Self::CrossOrigin => (StatusCode::FORBIDDEN, C::CrossOrigin),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, C::RateLimited),
             Self::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, C::TooManyAttempts),
             Self::NotRatable(_) => (StatusCode::CONFLICT, C::NotRatable),

@@ -15,6 +15,7 @@ mod auth;
 mod counters;
 mod events;
 pub mod extract;
+mod origin;
 pub(crate) mod queue;
 mod ratings;
 mod services;
@@ -59,6 +60,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::check,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

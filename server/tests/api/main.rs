@@ -9,5 +9,6 @@ mod docs;
 mod events;
 mod issue;
 mod life;
+mod origin;
 mod pages;
 mod reads;
