@@ -161,11 +161,20 @@ fn with_shape_mark(base: char, mark: char) -> Option<char> {
 }
 
 /// Encodes text as CP1258 bytes, tone marks decomposed. Characters CP1258
-/// cannot hold become `?`.
+/// cannot hold become `?`; control and formatting characters are left out
+/// (line breaks and tabs become spaces), so no byte is below 0x20.
 pub fn encode(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(mut c) = chars.next() {
+        // A text byte below 0x20 is a printer command (ESC, GS, …): text is
+        // never allowed to send one. A line break or tab is a space.
+        if layso_protocol::text::unprintable(c) {
+            if c.is_whitespace() {
+                out.push(b' ');
+            }
+            continue;
+        }
         // Text in decomposed form: put the shape mark back on its letter.
         if let Some(&mark) = chars.peek()
             && let Some(composed) = with_shape_mark(c, mark)

@@ -35,7 +35,11 @@ fn width_of(font: &FontRef<'_>, text: &str, px: f32) -> f32 {
     let scaled = font.as_scaled(PxScale::from(px));
     let mut x = 0.0;
     let mut previous = None;
-    for c in text.chars() {
+    // Control and formatting characters draw as boxes, or nothing: skip them.
+    for c in text
+        .chars()
+        .filter(|c| !layso_protocol::text::unprintable(*c))
+    {
         let id = scaled.glyph_id(c);
         if let Some(p) = previous {
             x += scaled.kern(p, id);
@@ -79,7 +83,11 @@ pub fn render(text: &str, px: f32, max_width: u32) -> Bitmap {
     let ascent = scaled.ascent();
     let mut outlines = Vec::new();
     let (mut x, mut previous) = (0.0f32, None);
-    for c in text.chars() {
+    // Control and formatting characters draw as boxes, or nothing: skip them.
+    for c in text
+        .chars()
+        .filter(|c| !layso_protocol::text::unprintable(*c))
+    {
         let id = scaled.glyph_id(c);
         if let Some(p) = previous {
             x += scaled.kern(p, id);
@@ -209,6 +217,7 @@ pub fn raster_bytes(t: &Ticket, paper: Paper) -> Result<Vec<u8>, LayoutError> {
 
 /// [`raster_bytes`] with the QR code printed as `qr` says.
 pub fn raster_bytes_with(t: &Ticket, paper: Paper, qr: QrMode) -> Result<Vec<u8>, LayoutError> {
+    let t = &t.printable();
     let dots = paper.dots();
     let mut out = vec![0x1B, b'@', 0x1B, b'a', 1];
     let lines = |out: &mut Vec<u8>, text: &str, px: f32| {

@@ -40,6 +40,35 @@ pub struct Ticket {
     pub footer: String,
 }
 
+impl Ticket {
+    /// The ticket with every text field reduced to printable text: control
+    /// and formatting characters left out, line breaks and tabs as spaces.
+    /// The server refuses such text, but a ticket's bytes never depend on
+    /// that: a byte below 0x20 in text would be a printer command.
+    pub fn printable(&self) -> Ticket {
+        let clean = |s: &str| -> String {
+            s.chars()
+                .filter_map(|c| match c {
+                    c if !layso_protocol::text::unprintable(c) => Some(c),
+                    c if c.is_whitespace() => Some(' '),
+                    _ => None,
+                })
+                .collect()
+        };
+        Ticket {
+            office: clean(&self.office),
+            service: clean(&self.service),
+            number: clean(&self.number),
+            issued_at: self.issued_at,
+            people_ahead: self.people_ahead,
+            estimated_wait_secs: self.estimated_wait_secs,
+            tracking_url: clean(&self.tracking_url),
+            header: clean(&self.header),
+            footer: clean(&self.footer),
+        }
+    }
+}
+
 /// The paper roll's width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub enum Paper {
@@ -224,6 +253,7 @@ fn text_bytes_with(
     paper: Paper,
     qr: QrMode,
 ) -> Result<Vec<u8>, LayoutError> {
+    let t = &t.printable();
     let e = |e: escpos::errors::PrinterError| LayoutError(e.to_string());
     let out = Collect::default();
     let mut p = Printer::new(out.clone(), Protocol::default(), None);

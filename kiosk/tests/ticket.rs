@@ -142,3 +142,37 @@ fn the_header_line_prints_under_the_office() {
         assert_eq!(without.len() + 1, printed.len(), "{name}");
     }
 }
+
+// Names carrying printer commands (ESC @ resets the printer, GS V cuts the
+// paper, a NUL, a line break, a direction override) print exactly as the
+// same names without them, in every profile on both widths: no text byte
+// below 0x20 reaches the printer.
+#[test]
+fn control_characters_in_names_never_reach_the_printer() {
+    use layso_kiosk::ticket::{Profile, ticket_bytes};
+    let mut evil = ticket();
+    evil.office = "Bộ phận\u{1b}@ Một cửa – UBND xã Tân Phú\u{0}".into();
+    evil.service = "Đăng ký\u{1d}V\u{1} kinh\u{202e} doanh".into();
+    evil.footer = "Cảm ơn quý khách.\nXin vui lòng giữ vé\u{7f} đến khi hoàn tất thủ tục.".into();
+    let mut clean = ticket();
+    clean.office = "Bộ phận@ Một cửa – UBND xã Tân Phú".into();
+    clean.service = "Đăng kýV kinh doanh".into();
+    clean.footer = "Cảm ơn quý khách. Xin vui lòng giữ vé đến khi hoàn tất thủ tục.".into();
+    for profile in [Profile::Wpc1258, Profile::Xprinter, Profile::Raster] {
+        for paper in [Paper::Mm58, Paper::Mm80] {
+            let (evil, clean) = (
+                ticket_bytes(&evil, profile, paper).unwrap(),
+                ticket_bytes(&clean, profile, paper).unwrap(),
+            );
+            assert!(
+                evil == clean,
+                "{profile:?} {paper:?}: the commands got through"
+            );
+        }
+    }
+    assert!(
+        cp1258::encode("a\u{1b}\u{1d}\u{0}\u{9}b")
+            .iter()
+            .all(|b| *b >= 0x20)
+    );
+}

@@ -500,13 +500,9 @@ pub struct BadReason;
 impl Reason {
     /// Checks a reason.
     pub fn parse(s: &str) -> Result<Self, BadReason> {
-        let s = s.trim();
-        let n = s.chars().count();
-        if (1..=200).contains(&n) && !s.chars().any(char::is_control) {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(BadReason)
-        }
+        crate::text::clean(s, 200, true)
+            .map(Self)
+            .map_err(|_| BadReason)
     }
 
     /// The reason.

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod events;
 pub mod ids;
 pub mod speech;
+pub mod text;
 pub mod ticket;
 
 pub use api::*;
