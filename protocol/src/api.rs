@@ -455,6 +455,9 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// What went wrong, in English, for people reading logs.
     pub message: String,
+    /// What went wrong, in Vietnamese, for the staff's and admins' pages.
+    #[serde(default)]
+    pub message_vi: String,
     /// What to show a citizen, in Vietnamese, where a citizen may see it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citizen_message: Option<String>,

@@ -54,6 +54,19 @@ impl TicketState {
         }
     }
 
+    /// The state in Vietnamese, as staff read it ("đang chờ").
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Waiting => "đang chờ",
+            Self::Called => "đã được gọi",
+            Self::Serving => "đang được phục vụ",
+            Self::Done => "đã xong",
+            Self::NoShow => "vắng mặt",
+            Self::Cancelled => "đã huỷ",
+            Self::Expired => "đã hết hạn",
+        }
+    }
+
     /// Whether the ticket can still move (it has not reached an end state).
     pub fn is_open(self) -> bool {
         matches!(

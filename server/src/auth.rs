@@ -197,8 +197,9 @@ async fn check(State(access): State<Access>, request: Request, next: Next) -> Re
                 && counter.is_some()
                 && principal.counter() == counter.map(CounterId);
             if !allowed {
-                return Error::Forbidden(
-                    "only the staff member signed in at this counter may act at it".into(),
+                return Error::forbidden(
+                    "only the staff member signed in at this counter may act at it",
+                    "Chỉ nhân viên đang đăng nhập tại quầy này mới làm được việc này.",
                 )
                 .into_response();
             }
@@ -208,7 +209,11 @@ async fn check(State(access): State<Access>, request: Request, next: Next) -> Re
     if allowed {
         next.run(request).await
     } else {
-        Error::Forbidden(format!("a {:?} may not do this", principal.party())).into_response()
+        Error::forbidden(
+            format!("a {:?} may not do this", principal.party()),
+            "Tài khoản của bạn không có quyền làm việc này.",
+        )
+        .into_response()
     }
 }
 
@@ -415,14 +420,16 @@ pub const MAX_PASSWORD_BYTES: usize = 256;
 /// Checks a new password: long enough to resist guessing.
 pub fn check_password(password: &str) -> Result<()> {
     if password.chars().count() < 10 {
-        return Err(Error::InvalidRequest(
-            "a password has at least 10 characters".into(),
+        return Err(Error::invalid(
+            "a password has at least 10 characters",
+            "Mật khẩu cần ít nhất 10 ký tự.",
         ));
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(Error::InvalidRequest(format!(
-            "a password has at most {MAX_PASSWORD_BYTES} bytes"
-        )));
+        return Err(Error::invalid(
+            format!("a password has at most {MAX_PASSWORD_BYTES} bytes"),
+            "Mật khẩu quá dài.",
+        ));
     }
     Ok(())
 }

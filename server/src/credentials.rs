@@ -23,7 +23,7 @@ impl DemoSecrets {
     /// tokens, and hashes them all for the database.
     pub async fn generate(given: &BTreeMap<String, String>) -> Result<(Self, DemoKeys)> {
         if let Some(unknown) = given.keys().find(|u| !USERS.iter().any(|(n, ..)| n == u)) {
-            return Err(Error::InvalidRequest(format!(
+            return Err(Error::malformed(format!(
                 "initial_passwords names {unknown:?}, which is not a demo user ({})",
                 USERS.map(|(n, ..)| n).join(", ")
             )));

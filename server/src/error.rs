@@ -9,9 +9,14 @@ use layso_protocol::{ApiError, ErrorCode, TicketState};
 /// as it was: the step that raised it runs in a rolled-back savepoint.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The body or a parameter is malformed.
-    #[error("{0}")]
-    InvalidRequest(String),
+    /// The body or a parameter is malformed or out of range.
+    #[error("{message}")]
+    InvalidRequest {
+        /// What is wrong, in English.
+        message: String,
+        /// The same in Vietnamese, for the pages.
+        vi: String,
+    },
     /// The body is larger than the route takes.
     #[error("the request's body is too large")]
     PayloadTooLarge,
@@ -96,8 +101,13 @@ pub enum Error {
     #[error("wrong user name or password")]
     BadCredentials,
     /// The credentials may not do this.
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{message}")]
+    Forbidden {
+        /// Why, in English.
+        message: String,
+        /// The same in Vietnamese, for the pages.
+        vi: String,
+    },
     /// A cookie request that may change something came from a page of
     /// another site (or did not say where from).
     #[error(
@@ -131,11 +141,34 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// A refused body or parameter: what is wrong in English and in
+    /// Vietnamese.
+    pub fn invalid(message: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self::InvalidRequest {
+            message: message.into(),
+            vi: vi.into(),
+        }
+    }
+
+    /// A body or parameter that could not even be read (the parser's
+    /// English words are all there is to say of it).
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::invalid(message, "Dữ liệu gửi lên không đúng dạng.")
+    }
+
+    /// A refusal of the caller's role: why in English and in Vietnamese.
+    pub fn forbidden(message: impl Into<String>, vi: impl Into<String>) -> Self {
+        Self::Forbidden {
+            message: message.into(),
+            vi: vi.into(),
+        }
+    }
+
     /// The status and stable code this error answers with.
     pub fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         use ErrorCode as C;
         match self {
-            Self::InvalidRequest(_) => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidRequest),
+            Self::InvalidRequest { .. } => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidRequest),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, C::NotFound),
             Self::OfficeRequired => (StatusCode::BAD_REQUEST, C::OfficeRequired),
@@ -156,7 +189,7 @@ impl Error {
             }
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, C::Unauthorized),
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, C::BadCredentials),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, C::Forbidden),
+            Self::Forbidden { .. } => (StatusCode::FORBIDDEN, C::Forbidden),
             Self::CrossOrigin => (StatusCode::FORBIDDEN, C::CrossOrigin),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, C::RateLimited),
             Self::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, C::TooManyAttempts),
@@ -197,6 +230,117 @@ impl Error {
     }
 }
 
+/// What `NotFound`'s thing is called in Vietnamese.
+fn thing_vi(what: &str) -> &str {
+    match what {
+        "counter" => "quầy",
+        "device" => "thiết bị",
+        "office" => "cơ quan",
+        "service" => "lĩnh vực",
+        "ticket" => "vé",
+        "user" => "người dùng",
+        _ => "địa chỉ này",
+    }
+}
+
+impl Error {
+    /// What the staff's and admins' pages show: Vietnamese throughout.
+    pub fn vietnamese(&self) -> String {
+        if let Some(citizen) = self.citizen_message()
+            && !matches!(
+                self,
+                Self::Database(_) | Self::Internal(_) | Self::NotFound(_)
+            )
+        {
+            return citizen;
+        }
+        match self {
+            Self::InvalidRequest { vi, .. } | Self::Forbidden { vi, .. } => vi.clone(),
+            Self::PayloadTooLarge => "Dữ liệu gửi lên quá lớn.".to_owned(),
+            Self::NotFound(what) => format!("Không tìm thấy {}.", thing_vi(what)),
+            Self::OfficeRequired => "Máy chủ có nhiều cơ quan: hãy chọn cơ quan.".to_owned(),
+            Self::InvalidTransition { action, state } => format!(
+                "Không thể {} vì vé {}.",
+                action_vi(action),
+                state.label_vi()
+            ),
+            Self::CounterNotOpen { number, state } => format!(
+                "Quầy {number} đang {}, chưa mở.",
+                if *state == "paused" {
+                    "tạm dừng"
+                } else {
+                    "đóng"
+                }
+            ),
+            Self::CounterBusy {
+                number,
+                ticket,
+                state,
+            } => format!(
+                "Quầy {number} vẫn có vé {ticket} ({}): hãy hoàn thành, báo vắng hoặc chuyển vé đó trước.",
+                state.label_vi()
+            ),
+            Self::TicketNotAtCounter(t) => {
+                format!("Vé {t} không ở quầy này (có thể quầy khác vừa gọi).")
+            }
+            Self::ServiceNotServed(t) => {
+                format!("Quầy này không phục vụ lĩnh vực của vé {t}.")
+            }
+            Self::TicketFromAnotherDay(t) => format!("Vé {t} là vé của ngày khác."),
+            Self::IdempotencyKeyReused => {
+                "Mã yêu cầu này đã được dùng cho một lần lấy số khác.".to_owned()
+            }
+            Self::Unauthorized(_) => {
+                "Phiên đăng nhập đã hết hoặc không hợp lệ. Mời đăng nhập lại.".to_owned()
+            }
+            Self::BadCredentials => "Sai tên đăng nhập hoặc mật khẩu.".to_owned(),
+            Self::CrossOrigin => {
+                "Yêu cầu không đến từ trang của hệ thống nên không được thực hiện.".to_owned()
+            }
+            Self::TooManyAttempts { retry_after } => format!(
+                "Đăng nhập sai quá nhiều lần. Mời thử lại sau {}.",
+                wait_vi(*retry_after)
+            ),
+            Self::NotRatable(_) => {
+                "Không thể đánh giá vé này (chỉ vé vừa xong tại quầy, trong ít phút).".to_owned()
+            }
+            Self::Database(_) | Self::Internal(_) => {
+                "Lỗi máy chủ; chưa có gì thay đổi. Mời thử lại.".to_owned()
+            }
+            // Their citizen message said it already.
+            Self::OutsideIssuingHours { .. }
+            | Self::DailyCapReached { .. }
+            | Self::NumberRangeExhausted { .. }
+            | Self::PriorityNotAccepted { .. }
+            | Self::RateLimited { .. } => self.citizen_message().unwrap_or_default(),
+        }
+    }
+}
+
+/// A step's name (as `InvalidTransition` carries it) in Vietnamese.
+fn action_vi(action: &str) -> &str {
+    match action {
+        "call" => "gọi vé này",
+        "recall" => "gọi lại",
+        "start serving" => "bắt đầu phục vụ",
+        "finish" => "hoàn thành",
+        "mark as no-show" => "báo vắng mặt",
+        "reactivate" => "cho vé vào lại hàng chờ",
+        "transfer" => "chuyển vé",
+        "cancel" => "huỷ vé",
+        _ => "làm việc này",
+    }
+}
+
+/// A wait of `secs` seconds in Vietnamese: "45 giây", "5 phút".
+fn wait_vi(secs: u64) -> String {
+    if secs < 60 {
+        format!("{secs} giây")
+    } else {
+        format!("{} phút", secs.div_ceil(60))
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
@@ -210,6 +354,7 @@ impl IntoResponse for Error {
         let body = ApiError {
             code,
             message,
+            message_vi: self.vietnamese(),
             citizen_message: self.citizen_message(),
         };
         let mut response = (status, Json(body)).into_response();

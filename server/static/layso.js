@@ -3,20 +3,11 @@
 // whenever the event stream says something changed.
 "use strict";
 
+// What to say when the server's answer carries no Vietnamese words of its
+// own (an old server, or a proxy's error page).
 const REASONS = {
-  invalid_request: "Dữ liệu chưa hợp lệ",
-  not_found: "Không tìm thấy",
-  invalid_transition: "Vé không còn ở trạng thái cho phép việc này",
-  counter_not_open: "Quầy đang tạm dừng hoặc đã đóng",
-  counter_busy: "Quầy đang có vé: hãy hoàn thành, báo vắng hoặc chuyển vé trước",
-  ticket_not_at_counter: "Vé này không ở quầy của bạn (có thể quầy khác vừa gọi)",
-  service_not_served: "Quầy không phục vụ lĩnh vực của vé này",
-  ticket_from_another_day: "Vé của ngày khác",
   unauthorized: "Phiên đăng nhập đã hết, hãy đăng nhập lại",
-  bad_credentials: "Sai tên đăng nhập hoặc mật khẩu",
-  forbidden: "Bạn không có quyền làm việc này (hoặc không được làm việc tại quầy này)",
-  too_many_attempts: "Đăng nhập sai quá nhiều lần, hãy thử lại sau ít phút",
-  internal: "Lỗi máy chủ, chưa có gì thay đổi",
+  internal: "Lỗi máy chủ. Mời thử lại.",
 };
 
 function say(text, kind) {
@@ -45,13 +36,21 @@ async function send(url, method, body) {
   }
   if (response.status === 204) return null;
   const text = await response.text();
-  const json = text ? JSON.parse(text) : null;
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch (e) {
+    // Not ours: a proxy's page. Said below by its status.
+  }
   if (response.ok) return json;
-  if (response.status === 401) {
+  // A session that ended sends the page to the login, which says why; a
+  // refused sign-in stays on the form with its reason.
+  if (response.status === 401 && url !== "/api/v1/auth/login") {
     location.href = "/login";
   }
-  const reason = (json && REASONS[json.code]) || "Không thực hiện được";
-  throw new Error(json && json.message ? `${reason} (${json.message})` : reason);
+  const reason = (json && (json.message_vi || REASONS[json.code])) ||
+    `Không thực hiện được (máy chủ trả lời ${response.status})`;
+  throw new Error(reason);
 }
 
 // ---- the live part ----

@@ -488,9 +488,10 @@ pub async fn update_user(
         .execute(&mut *conn)
         .await?;
         if added.rows_affected() == 0 {
-            return Err(Error::InvalidRequest(format!(
-                "counter {counter} is not one of the office's"
-            )));
+            return Err(Error::invalid(
+                format!("counter {counter} is not one of the office's"),
+                "Quầy đã chọn không thuộc cơ quan.",
+            ));
         }
     }
     let ended = if change.disabled {
@@ -535,7 +536,12 @@ pub async fn create_user(conn: &mut SqliteConnection, u: &NewUser<'_>) -> Result
     )
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| Error::InvalidRequest(format!("the user name {:?} is taken", u.username)))?;
+    .ok_or_else(|| {
+        Error::invalid(
+            format!("the user name {:?} is taken", u.username),
+            format!("Tên đăng nhập “{}” đã có người dùng.", u.username),
+        )
+    })?;
     Ok(UserId(id))
 }
 
@@ -588,13 +594,15 @@ pub async fn create_device(conn: &mut SqliteConnection, d: &NewDevice<'_>) -> Re
             }
         }
         (DeviceKind::Rating, None) => {
-            return Err(Error::InvalidRequest(
-                "a rating tablet needs the counter_id it stands at".into(),
+            return Err(Error::invalid(
+                "a rating tablet needs the counter_id it stands at",
+                "Máy đánh giá cần chọn quầy đặt máy.",
             ));
         }
         (_, Some(_)) => {
-            return Err(Error::InvalidRequest(
-                "only a rating tablet belongs to a counter".into(),
+            return Err(Error::invalid(
+                "only a rating tablet belongs to a counter",
+                "Chỉ máy đánh giá mới gắn với một quầy.",
             ));
         }
         (_, None) => {}

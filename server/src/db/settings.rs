@@ -74,10 +74,10 @@ pub async fn update_counter(
         .execute(&mut *conn)
         .await?;
         if inserted.rows_affected() == 0 {
-            return Err(Error::InvalidRequest(format!(
-                "service {} is not one of the office's",
-                s.service_id
-            )));
+            return Err(Error::invalid(
+                format!("service {} is not one of the office's", s.service_id),
+                "Lĩnh vực đã chọn không thuộc cơ quan.",
+            ));
         }
     }
     super::events::settings(conn, office, "counter", admin, at).await

@@ -158,10 +158,16 @@ pub async fn act(
             allowed(matches!(state, S::Waiting | S::Called | S::Serving))?;
             ticket.require_today(now, &counter.time_zone)?;
             if service.0 == ticket.service_id {
-                return Err(Error::InvalidRequest(format!(
-                    "ticket {} already waits for service {service}",
-                    ticket.display_number
-                )));
+                return Err(Error::invalid(
+                    format!(
+                        "ticket {} already waits for service {service}",
+                        ticket.display_number
+                    ),
+                    format!(
+                        "Vé {} đã thuộc lĩnh vực này: hãy chọn lĩnh vực khác.",
+                        ticket.display_number
+                    ),
+                ));
             }
             let target = sqlx::query!(
                 "SELECT office_id, active FROM services WHERE id = ?",

@@ -3,6 +3,7 @@
 //! each office's day by itself after local midnight).
 
 use super::extract::{Json, Path};
+use super::fields;
 use crate::auth::{self, Caller, DEVICE_PREFIX};
 use crate::db::accounts::{self, NewDevice, NewUser, SessionEnd};
 use crate::db::{reads, services, tickets};
@@ -118,12 +119,7 @@ async fn pair(
     Caller(admin): Caller,
     Json(req): Json<NewDeviceRequest>,
 ) -> Result<(StatusCode, axum::Json<NewDeviceResponse>)> {
-    let name = req.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(Error::InvalidRequest(
-            "a device's name is 1-80 characters".into(),
-        ));
-    }
+    let name = fields::text(&req.name, "a device's name", "Tên thiết bị", 80, true)?;
     let token = auth::new_token(DEVICE_PREFIX)?;
     let (office, kind, counter) = (admin.office, req.kind, req.counter_id);
     let (key, at) = (auth::hash(&token), state.clock.now());
@@ -224,16 +220,12 @@ async fn create_user(
 ) -> Result<(StatusCode, axum::Json<UserView>)> {
     let username = req.username.trim().to_owned();
     if !accounts::is_username(&username) {
-        return Err(Error::InvalidRequest(
-            "a user name is 2-32 of a-z 0-9 . _ -".into(),
+        return Err(Error::invalid(
+            "a user name is 2-32 of a-z 0-9 . _ -",
+            "Tên đăng nhập là 2–32 ký tự a-z 0-9 . _ - (chữ thường, không dấu).",
         ));
     }
-    let full_name = req.full_name.trim().to_owned();
-    if full_name.is_empty() || full_name.chars().count() > 100 {
-        return Err(Error::InvalidRequest(
-            "a full name is 1-100 characters".into(),
-        ));
-    }
+    let full_name = fields::text(&req.full_name, "a full name", "Họ tên", 100, true)?;
     auth::check_password(&req.password)?;
     let hash = auth::hash_password(req.password).await?;
     let (office, role) = (admin.office, req.role);
@@ -310,9 +302,7 @@ async fn create_service(
     Caller(admin): Caller,
     Json(mut req): Json<ServiceRequest>,
 ) -> Result<(StatusCode, axum::Json<ServiceView>)> {
-    req.code = req.code.trim().to_owned();
-    req.name = req.name.trim().to_owned();
-    check_service(&req)?;
+    check_service(&mut req)?;
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
     let id = state
         .db
@@ -342,9 +332,7 @@ async fn update_service(
     Path(id): Path<ServiceId>,
     Json(mut req): Json<ServiceRequest>,
 ) -> Result<axum::Json<ServiceView>> {
-    req.code = req.code.trim().to_owned();
-    req.name = req.name.trim().to_owned();
-    check_service(&req)?;
+    check_service(&mut req)?;
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
     state
         .db
@@ -367,32 +355,46 @@ async fn service_view(state: &AppState, office: OfficeId, id: ServiceId) -> Resu
         .ok_or(Error::NotFound("service"))
 }
 
-/// What a service must be before it is saved.
-fn check_service(req: &ServiceRequest) -> Result<()> {
-    let bad = |m: &str| Err(Error::InvalidRequest(m.to_owned()));
+/// What a service must be before it is saved (its code and name trimmed).
+fn check_service(req: &mut ServiceRequest) -> Result<()> {
+    let bad = |en: &str, vi: &str| Err(Error::invalid(en, vi));
+    req.code = req.code.trim().to_owned();
+    req.name = fields::text(&req.name, "a service name", "Tên lĩnh vực", 100, true)?;
     let code_ok = (1..=16).contains(&req.code.len())
         && req
             .code
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
     if !code_ok {
-        return bad("a service code is 1-16 of A-Z a-z 0-9 - _");
-    }
-    if req.name.is_empty() || req.name.chars().count() > 100 {
-        return bad("a service name is 1-100 characters");
+        return bad(
+            "a service code is 1-16 of A-Z a-z 0-9 - _",
+            "Mã lĩnh vực là 1–16 ký tự A-Z a-z 0-9 - _ (không dấu).",
+        );
     }
     if req.daily_cap == Some(0) {
-        return bad("a daily cap is at least 1 (or none)");
+        return bad(
+            "a daily cap is at least 1 (or none)",
+            "Số tối đa mỗi ngày từ 1 trở lên, hoặc để trống.",
+        );
     }
     if req.hours.0.is_empty() {
-        return bad("a service needs at least one issuing window");
+        return bad(
+            "a service needs at least one issuing window",
+            "Lĩnh vực cần ít nhất một khung giờ cấp số.",
+        );
     }
     for window in &req.hours.0 {
         if window.days.is_empty() || window.days.iter().any(|d| !(1..=7).contains(d)) {
-            return bad("an issuing window's days are 1 (Monday) to 7 (Sunday), at least one");
+            return bad(
+                "an issuing window's days are 1 (Monday) to 7 (Sunday), at least one",
+                "Khung giờ cấp số cần ít nhất một ngày trong tuần.",
+            );
         }
         if window.from >= window.to {
-            return bad("an issuing window ends after it starts");
+            return bad(
+                "an issuing window ends after it starts",
+                "Giờ kết thúc cấp số phải sau giờ bắt đầu.",
+            );
         }
     }
     Ok(())

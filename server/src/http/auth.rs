@@ -100,17 +100,18 @@ async fn login(
     };
     attempt.succeeded();
     if req.counter_id.is_some() && user.role != Role::Staff {
-        return Err(Error::InvalidRequest(
-            "only staff sign in to a counter".into(),
+        return Err(Error::invalid(
+            "only staff sign in to a counter",
+            "Chỉ nhân viên quầy mới đăng nhập tại quầy: hãy để trống ô Quầy.",
         ));
     }
     if let Some(counter) = req.counter_id {
         let allowed = accounts::counters_of(&state.db.read, user.id).await?;
         if !allowed.is_empty() && !allowed.contains(&counter) {
-            return Err(Error::Forbidden(format!(
-                "{} may not work counter {counter}",
-                user.username
-            )));
+            return Err(Error::forbidden(
+                format!("{} may not work counter {counter}", user.username),
+                "Tài khoản của bạn không được làm việc tại quầy này: hãy chọn quầy khác.",
+            ));
         }
     }
     let token = auth::new_token(SESSION_PREFIX)?;

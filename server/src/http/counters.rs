@@ -85,7 +85,15 @@ pub fn router() -> Router<AppState> {
 }
 
 fn reason(text: &str) -> Result<Reason> {
-    Reason::parse(text).map_err(|e| Error::InvalidRequest(e.to_string()))
+    Reason::parse(text).map_err(reason_error)
+}
+
+/// A refused reason as the API's error.
+pub(super) fn reason_error(e: layso_protocol::BadReason) -> Error {
+    Error::invalid(
+        e.to_string(),
+        "Lý do là 1–200 ký tự chữ in được (không xuống dòng, không ký tự điều khiển).",
+    )
 }
 
 async fn change(

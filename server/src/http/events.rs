@@ -68,9 +68,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
         WebSocketUpgrade::from_request_parts(parts, state)
             .await
             .map(Upgrade)
-            .map_err(|r| {
-                Error::InvalidRequest(format!("this route is a WebSocket: {}", r.body_text()))
-            })
+            .map_err(|r| Error::malformed(format!("this route is a WebSocket: {}", r.body_text())))
     }
 }
 

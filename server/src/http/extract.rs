@@ -16,7 +16,7 @@ fn body_error(status: StatusCode, text: String) -> Error {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         Error::PayloadTooLarge
     } else {
-        Error::InvalidRequest(text)
+        Error::malformed(text)
     }
 }
 
@@ -50,7 +50,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJ
         }
         serde_json::from_slice(&body)
             .map(OptionalJson)
-            .map_err(|e| Error::InvalidRequest(format!("the body: {e}")))
+            .map_err(|e| Error::malformed(format!("the body: {e}")))
     }
 }
 
@@ -84,7 +84,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Path(v))
-            .map_err(|r| Error::InvalidRequest(r.body_text()))
+            .map_err(|r| Error::malformed(r.body_text()))
     }
 }
 
@@ -98,6 +98,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| Query(v))
-            .map_err(|r| Error::InvalidRequest(r.body_text()))
+            .map_err(|r| Error::malformed(r.body_text()))
     }
 }

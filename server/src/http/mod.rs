@@ -15,6 +15,7 @@ mod auth;
 mod counters;
 mod events;
 pub mod extract;
+mod fields;
 mod origin;
 pub(crate) mod queue;
 mod ratings;

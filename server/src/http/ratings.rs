@@ -30,9 +30,12 @@ pub fn router() -> Router<AppState> {
 }
 
 fn tablet(who: &auth::Principal) -> Result<(DeviceId, CounterId)> {
-    who.device()
-        .zip(who.counter())
-        .ok_or_else(|| Error::Forbidden("only a rating tablet at a counter rates".into()))
+    who.device().zip(who.counter()).ok_or_else(|| {
+        Error::forbidden(
+            "only a rating tablet at a counter rates",
+            "Chỉ máy đánh giá đặt tại quầy mới gửi đánh giá.",
+        )
+    })
 }
 
 #[utoipa::path(
@@ -69,7 +72,10 @@ async fn rate(
 ) -> Result<(StatusCode, axum::Json<RatingView>)> {
     let (device, counter) = tablet(&who)?;
     if !(1..=5).contains(&req.score) {
-        return Err(Error::InvalidRequest("a score is 1 to 5".into()));
+        return Err(Error::invalid(
+            "a score is 1 to 5",
+            "Mức đánh giá là từ 1 đến 5.",
+        ));
     }
     let clock = state.clock.clone();
     let view = state

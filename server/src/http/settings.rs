@@ -4,6 +4,7 @@
 //! a settings event so every screen reads the office again.
 
 use super::extract::{Json, Path};
+use super::fields::text;
 use crate::auth::{self, Caller};
 use crate::db::{accounts, reads, settings};
 use crate::error::{Error, Result};
@@ -29,21 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/users/{id}", guard(ADMIN, put(user)))
 }
 
-fn invalid(message: &str) -> Error {
-    Error::InvalidRequest(message.to_owned())
-}
-
-/// `text` trimmed, refused if longer than `max` characters (or empty when
-/// `required`).
-fn field(text: &str, what: &str, max: usize, required: bool) -> Result<String> {
-    let text = text.trim();
-    if (required && text.is_empty()) || text.chars().count() > max {
-        let least = if required { 1 } else { 0 };
-        return Err(invalid(&format!("{what} is {least}-{max} characters")));
-    }
-    Ok(text.to_owned())
-}
-
 #[utoipa::path(
     put,
     path = "/api/v1/admin/office",
@@ -59,16 +45,29 @@ async fn office(
     Json(req): Json<OfficeRequest>,
 ) -> Result<axum::Json<OfficeView>> {
     let req = OfficeRequest {
-        name: field(&req.name, "the office's name", 120, true)?,
-        address: field(&req.address, "the address", 200, false)?,
-        ticket_header: field(&req.ticket_header, "the ticket header", 100, false)?,
-        ticket_footer: field(&req.ticket_footer, "the ticket footer", 200, false)?,
-        notice: field(&req.notice, "the notice line", 300, false)?,
-        voice_phrase: field(&req.voice_phrase, "the call phrase", 200, true)?,
+        name: text(&req.name, "the office's name", "Tên cơ quan", 120, true)?,
+        address: text(&req.address, "the address", "Địa chỉ", 200, false)?,
+        ticket_header: text(
+            &req.ticket_header,
+            "the ticket header",
+            "Dòng đầu vé",
+            100,
+            false,
+        )?,
+        ticket_footer: text(
+            &req.ticket_footer,
+            "the ticket footer",
+            "Dòng cuối vé",
+            200,
+            false,
+        )?,
+        notice: text(&req.notice, "the notice line", "Dòng thông báo", 300, false)?,
+        voice_phrase: text(&req.voice_phrase, "the call phrase", "Câu gọi", 200, true)?,
     };
     if !req.voice_phrase.contains("{số}") || !req.voice_phrase.contains("{quầy}") {
-        return Err(invalid(
+        return Err(Error::invalid(
             "the call phrase must contain {số} (the ticket) and {quầy} (the counter)",
+            "Câu gọi phải có {số} (số vé) và {quầy} (số quầy).",
         ));
     }
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
@@ -99,17 +98,26 @@ async fn counter(
     Path(id): Path<CounterId>,
     Json(mut req): Json<CounterRequest>,
 ) -> Result<axum::Json<CounterView>> {
-    req.name = field(&req.name, "a counter's name", 80, true)?;
+    req.name = text(&req.name, "a counter's name", "Tên quầy", 80, true)?;
     if req.services.is_empty() {
-        return Err(invalid("a counter serves at least one service"));
+        return Err(Error::invalid(
+            "a counter serves at least one service",
+            "Quầy phải phục vụ ít nhất một lĩnh vực.",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for s in &req.services {
         if !seen.insert(s.service_id) {
-            return Err(invalid("a counter lists each service once"));
+            return Err(Error::invalid(
+                "a counter lists each service once",
+                "Mỗi lĩnh vực chỉ chọn một lần cho một quầy.",
+            ));
         }
         if !(1..=100).contains(&s.weight) {
-            return Err(invalid("a service's weight is 1-100"));
+            return Err(Error::invalid(
+                "a service's weight is 1-100",
+                "Trọng số của lĩnh vực là từ 1 đến 100.",
+            ));
         }
     }
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
@@ -143,10 +151,11 @@ async fn user(
     Path(id): Path<UserId>,
     Json(mut req): Json<UserRequest>,
 ) -> Result<axum::Json<UserView>> {
-    req.full_name = field(&req.full_name, "a full name", 100, true)?;
+    req.full_name = text(&req.full_name, "a full name", "Họ tên", 100, true)?;
     if admin.user() == Some(id) && (req.disabled || req.role != layso_protocol::Role::Admin) {
-        return Err(invalid(
+        return Err(Error::invalid(
             "an admin cannot disable or demote themselves: ask another admin",
+            "Quản trị viên không tự khoá hay tự hạ quyền của mình: hãy nhờ quản trị viên khác.",
         ));
     }
     let (office, by, at) = (admin.office, admin.user(), state.clock.now());

@@ -55,11 +55,15 @@ async fn issue(
     Caller(kiosk): Caller,
     Json(req): Json<IssueRequest>,
 ) -> Result<(StatusCode, axum::Json<TicketView>)> {
-    let key = IdempotencyKey::parse(&req.idempotency_key)
-        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let key = IdempotencyKey::parse(&req.idempotency_key).map_err(|e| {
+        Error::invalid(
+            e.to_string(),
+            "Mã yêu cầu (idempotency key) là 8–64 ký tự A-Z a-z 0-9 - _.",
+        )
+    })?;
     let device = kiosk
         .device()
-        .ok_or_else(|| Error::Forbidden("only a kiosk issues tickets".into()))?;
+        .ok_or_else(|| Error::forbidden("only a kiosk issues tickets", "Chỉ kiosk mới cấp số."))?;
     // A retry of a tap already answered is never limited: the kiosk must
     // be able to print the ticket it lost.
     let taken = match state.kiosks.take(device, state.clock.now()) {
@@ -170,7 +174,7 @@ async fn not_printed(
     Path(id): Path<TicketId>,
     Json(req): Json<NotPrintedRequest>,
 ) -> Result<StatusCode> {
-    let reason = Reason::parse(&req.reason).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let reason = Reason::parse(&req.reason).map_err(super::counters::reason_error)?;
     let (office, at) = (kiosk.office, state.clock.now());
     state
         .db
@@ -199,9 +203,12 @@ async fn printer_status(
     Caller(kiosk): Caller,
     Json(req): Json<DeviceStatusRequest>,
 ) -> Result<StatusCode> {
-    let device = kiosk
-        .device()
-        .ok_or_else(|| Error::Forbidden("only a kiosk reports a printer".into()))?;
+    let device = kiosk.device().ok_or_else(|| {
+        Error::forbidden(
+            "only a kiosk reports a printer",
+            "Chỉ kiosk mới báo trạng thái máy in.",
+        )
+    })?;
     let at = state.clock.now();
     state
         .db

@@ -7,6 +7,7 @@ mod access;
 mod counters;
 mod docs;
 mod events;
+mod input;
 mod issue;
 mod life;
 mod origin;
