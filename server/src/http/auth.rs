@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse};
 use axum::routing::{get, post};
 use layso_protocol::ApiError;
@@ -55,6 +55,7 @@ static DECOY: OnceLock<String> = OnceLock::new();
 )]
 async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     from: ClientAddress,
     Json(req): Json<LoginRequest>,
 ) -> Result<impl IntoResponse> {
@@ -136,10 +137,7 @@ async fn login(
     // Whoever held the counter before is signed out now.
     state.accounts.forget(&ended);
     tracing::info!(user = %user.username, counter = ?req.counter_id, "signed in");
-    let cookie = format!(
-        "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        length.as_secs()
-    );
+    let cookie = cookie(&state, &headers, &token, length.as_secs());
     Ok((
         AppendHeaders([(header::SET_COOKIE, cookie)]),
         axum::Json(LoginResponse {
@@ -151,6 +149,21 @@ async fn login(
     ))
 }
 
+/// The session cookie holding `token` for `max_age` seconds: `Secure` when
+/// browsers reach the server over https (its `public_url` says so, or the
+/// proxy in front of it does).
+fn cookie(state: &AppState, headers: &HeaderMap, token: &str, max_age: u64) -> String {
+    let https = state
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("https://"))
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = if https { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}")
+}
+
 /// 204; the token stops working at once, open streams included.
 #[utoipa::path(
     post,
@@ -160,7 +173,11 @@ async fn login(
     responses((status = 204)),
     security(("bearer" = []))
 )]
-async fn logout(State(state): State<AppState>, Caller(who): Caller) -> Result<impl IntoResponse> {
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Caller(who): Caller,
+) -> Result<impl IntoResponse> {
     let (key, now) = (who.key, state.clock.now());
     state
         .db
@@ -168,7 +185,7 @@ async fn logout(State(state): State<AppState>, Caller(who): Caller) -> Result<im
         .write(move |conn| Box::pin(async move { accounts::end_session(conn, &key, now).await }))
         .await?;
     state.accounts.forget(&[who.key]);
-    let cookie = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let cookie = cookie(&state, &headers, "", 0);
     Ok((
         StatusCode::NO_CONTENT,
         AppendHeaders([(header::SET_COOKIE, cookie)]),

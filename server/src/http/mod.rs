@@ -16,6 +16,7 @@ mod counters;
 mod events;
 pub mod extract;
 mod fields;
+mod headers;
 mod origin;
 pub(crate) mod queue;
 mod ratings;
@@ -70,6 +71,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::metrics::track,
         ))
+        .layer(axum::middleware::from_fn(headers::add))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

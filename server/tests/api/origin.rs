@@ -1,11 +1,14 @@
-//! Cross-site request forgery: requests with the session cookie act only
-//! when they come from the server's own pages; bearer tokens are not
-//! affected.
+//! What keeps a browser's session to our own pages: requests with the
+//! session cookie act only when they come from the server's own pages
+//! (bearer tokens are not affected); every answer forbids framing and
+//! sniffing and carries the pages' Content-Security-Policy; the cookie is
+//! `Secure` when browsers come over https.
 
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 /// A cookie request from a browser, with extra `headers`.
 fn cookie_request(
@@ -136,4 +139,80 @@ async fn the_stream_checks_the_origin_of_cookie_handshakes() {
         .expect("no error");
     let hello: Value = serde_json::from_str(hello.to_text().unwrap()).unwrap();
     assert_eq!(hello["type"], "hello");
+}
+
+// Every page and API answer carries the headers that keep it out of other
+// sites' frames and stop content sniffing; the policy admits only our own
+// script.
+#[tokio::test]
+async fn answers_carry_the_security_headers() {
+    let app = TestApp::new().await;
+    for path in [
+        "/login",
+        "/t/0123456789abcdef0123456789abcdef",
+        "/api/v1/queue",
+        "/nowhere",
+    ] {
+        let request = Request::builder().uri(path).body(Body::empty()).unwrap();
+        let response = layso_server::http::app(app.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        let headers = response.headers();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        let policy = header("content-security-policy");
+        assert!(
+            policy.contains("frame-ancestors 'none'") && policy.contains("script-src 'self'"),
+            "{path}: {policy}"
+        );
+    }
+}
+
+/// The Set-Cookie of a sign-in as `thu` with `headers`.
+async fn session_cookie(app: &TestApp, headers: &[(&str, &str)]) -> String {
+    let password = app.credentials.users["thu"].password.clone();
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/auth/login")
+        .header("content-type", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let body = json!({ "username": "thu", "password": password }).to_string();
+    let response = layso_server::http::app(app.state.clone())
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+// The cookie is Secure when the browser comes over https: the public
+// address says so, or the proxy in front does; over plain http it is not
+// (the browser would drop it).
+#[tokio::test]
+async fn the_cookie_is_secure_over_https() {
+    let plain = TestApp::new().await;
+    let cookie = session_cookie(&plain, &[]).await;
+    assert!(
+        cookie.contains("HttpOnly") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let proxied = session_cookie(&plain, &[("x-forwarded-proto", "https")]).await;
+    assert!(proxied.ends_with("; Secure"), "{proxied}");
+    let public =
+        TestApp::with_config(|c| c.public_url = Some("https://layso.example.vn".into())).await;
+    let cookie = session_cookie(&public, &[]).await;
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
 }
