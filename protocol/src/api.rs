@@ -400,10 +400,16 @@ pub enum ErrorCode {
     InvalidRequest,
     /// The request's body is larger than the route takes (413).
     PayloadTooLarge,
+    /// The route exists but not with this method (405; `Allow` lists those it takes).
+    MethodNotAllowed,
+    /// The route is a WebSocket and the request did not ask to upgrade (426).
+    UpgradeRequired,
     /// No such office, service, counter or ticket (404).
     NotFound,
     /// The server holds several offices and the request did not say which.
     OfficeRequired,
+    /// A service code or user name already belongs to another (409).
+    AlreadyExists,
     /// The ticket's state does not allow this step (409).
     InvalidTransition,
     /// The counter is paused or closed (409).
@@ -422,9 +428,9 @@ pub enum ErrorCode {
     DailyCapReached,
     /// The service used every number of its range today (409).
     NumberRangeExhausted,
-    /// The service does not take priority tickets (422).
+    /// The service does not take priority tickets (409).
     PriorityNotAccepted,
-    /// The idempotency key was already used for a different request (422).
+    /// The idempotency key was already used for a different request (409).
     IdempotencyKeyReused,
     /// No valid credentials: missing, unknown, expired or revoked (401).
     Unauthorized,
@@ -442,6 +448,9 @@ pub enum ErrorCode {
     NotRatable,
     /// Something failed on the server; nothing was changed (500).
     Internal,
+    /// The change was saved, but reading its answer failed: reload rather
+    /// than do it again (500).
+    SavedUnanswered,
     /// A code this client does not know yet.
     #[serde(other)]
     Unknown,

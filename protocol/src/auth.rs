@@ -139,7 +139,10 @@ pub enum Me {
         expires_at: DateTime<Utc>,
     },
     /// A paired device.
-    Device(DeviceView),
+    Device {
+        /// The device (its own `kind` says kiosk, display or rating).
+        device: DeviceView,
+    },
 }
 
 /// `POST /api/v1/admin/devices`.

@@ -20,9 +20,23 @@ pub enum Error {
     /// The body is larger than the route takes.
     #[error("the request's body is too large")]
     PayloadTooLarge,
+    /// The route is a WebSocket; the request is not a handshake.
+    #[error("this route is a WebSocket: {0}")]
+    UpgradeRequired(String),
+    /// The route exists, but not with this method.
+    #[error("this route does not take this method")]
+    MethodNotAllowed,
     /// The thing named in the path or body does not exist (or is inactive).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A code or name that must be unique is another's already.
+    #[error("{message}")]
+    AlreadyExists {
+        /// Which, in English.
+        message: String,
+        /// The same in Vietnamese.
+        vi: String,
+    },
     /// Several offices share the server and the request named none.
     #[error("this server holds several offices: say which with ?office_id=")]
     OfficeRequired,
@@ -129,6 +143,9 @@ pub enum Error {
     /// A rating the tablet may not give.
     #[error("{0}")]
     NotRatable(String),
+    /// The change was committed; what failed is reading its answer.
+    #[error("the change was saved, but reading its answer failed: {0}")]
+    SavedUnanswered(Box<Error>),
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -139,6 +156,19 @@ pub enum Error {
 
 /// Shorthand for results in the server.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// For what a handler does after its change committed: whatever fails then
+/// must not say that nothing was changed.
+pub trait AfterSave<T> {
+    /// The result, its error marked as coming after the change was saved.
+    fn saved(self) -> Result<T>;
+}
+
+impl<T> AfterSave<T> for Result<T> {
+    fn saved(self) -> Result<T> {
+        self.map_err(|e| Error::SavedUnanswered(Box::new(e)))
+    }
+}
 
 impl Error {
     /// A refused body or parameter: what is wrong in English and in
@@ -170,8 +200,11 @@ impl Error {
         match self {
             Self::InvalidRequest { .. } => (StatusCode::UNPROCESSABLE_ENTITY, C::InvalidRequest),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, C::MethodNotAllowed),
+            Self::UpgradeRequired(_) => (StatusCode::UPGRADE_REQUIRED, C::UpgradeRequired),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, C::NotFound),
             Self::OfficeRequired => (StatusCode::BAD_REQUEST, C::OfficeRequired),
+            Self::AlreadyExists { .. } => (StatusCode::CONFLICT, C::AlreadyExists),
             Self::InvalidTransition { .. } => (StatusCode::CONFLICT, C::InvalidTransition),
             Self::CounterNotOpen { .. } => (StatusCode::CONFLICT, C::CounterNotOpen),
             Self::CounterBusy { .. } => (StatusCode::CONFLICT, C::CounterBusy),
@@ -181,12 +214,9 @@ impl Error {
             Self::OutsideIssuingHours { .. } => (StatusCode::CONFLICT, C::OutsideIssuingHours),
             Self::DailyCapReached { .. } => (StatusCode::CONFLICT, C::DailyCapReached),
             Self::NumberRangeExhausted { .. } => (StatusCode::CONFLICT, C::NumberRangeExhausted),
-            Self::PriorityNotAccepted { .. } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, C::PriorityNotAccepted)
-            }
-            Self::IdempotencyKeyReused => {
-                (StatusCode::UNPROCESSABLE_ENTITY, C::IdempotencyKeyReused)
-            }
+            // Well-formed requests that the office's state refuses.
+            Self::PriorityNotAccepted { .. } => (StatusCode::CONFLICT, C::PriorityNotAccepted),
+            Self::IdempotencyKeyReused => (StatusCode::CONFLICT, C::IdempotencyKeyReused),
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, C::Unauthorized),
             Self::BadCredentials => (StatusCode::UNAUTHORIZED, C::BadCredentials),
             Self::Forbidden { .. } => (StatusCode::FORBIDDEN, C::Forbidden),
@@ -197,6 +227,7 @@ impl Error {
             Self::Database(_) | Self::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, C::Internal)
             }
+            Self::SavedUnanswered(_) => (StatusCode::INTERNAL_SERVER_ERROR, C::SavedUnanswered),
         }
     }
 
@@ -255,8 +286,12 @@ impl Error {
             return citizen;
         }
         match self {
-            Self::InvalidRequest { vi, .. } | Self::Forbidden { vi, .. } => vi.clone(),
+            Self::InvalidRequest { vi, .. }
+            | Self::Forbidden { vi, .. }
+            | Self::AlreadyExists { vi, .. } => vi.clone(),
             Self::PayloadTooLarge => "Dữ liệu gửi lên quá lớn.".to_owned(),
+            Self::MethodNotAllowed => "Địa chỉ này không nhận yêu cầu kiểu này.".to_owned(),
+            Self::UpgradeRequired(_) => "Địa chỉ này chỉ mở luồng sự kiện (WebSocket).".to_owned(),
             Self::NotFound(what) => format!("Không tìm thấy {}.", thing_vi(what)),
             Self::OfficeRequired => "Máy chủ có nhiều cơ quan: hãy chọn cơ quan.".to_owned(),
             Self::InvalidTransition { action, state } => format!(
@@ -307,6 +342,9 @@ impl Error {
             Self::Database(_) | Self::Internal(_) => {
                 "Lỗi máy chủ; chưa có gì thay đổi. Mời thử lại.".to_owned()
             }
+            Self::SavedUnanswered(_) => "Đã lưu thay đổi, nhưng chưa đọc lại được kết quả. \
+                 Mời tải lại trang để xem; đừng làm lại."
+                .to_owned(),
             // Their citizen message said it already.
             Self::OutsideIssuingHours { .. }
             | Self::DailyCapReached { .. }
@@ -347,7 +385,13 @@ impl IntoResponse for Error {
         let message = if status.is_server_error() {
             // The details stay in the log; the client gets a safe message.
             tracing::error!(error = %self, "request failed");
-            "internal error; nothing was changed".to_owned()
+            match self {
+                Self::SavedUnanswered(_) => {
+                    "the change was saved, but its answer could not be read; reload to see it"
+                        .to_owned()
+                }
+                _ => "internal error; nothing was changed".to_owned(),
+            }
         } else {
             self.to_string()
         };
@@ -358,6 +402,12 @@ impl IntoResponse for Error {
             citizen_message: self.citizen_message(),
         };
         let mut response = (status, Json(body)).into_response();
+        if let Self::UpgradeRequired(_) = self {
+            response.headers_mut().insert(
+                axum::http::header::UPGRADE,
+                axum::http::HeaderValue::from_static("websocket"),
+            );
+        }
         if let Self::RateLimited { retry_after } | Self::TooManyAttempts { retry_after } = self {
             response
                 .headers_mut()

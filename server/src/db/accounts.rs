@@ -536,11 +536,9 @@ pub async fn create_user(conn: &mut SqliteConnection, u: &NewUser<'_>) -> Result
     )
     .fetch_optional(conn)
     .await?
-    .ok_or_else(|| {
-        Error::invalid(
-            format!("the user name {:?} is taken", u.username),
-            format!("Tên đăng nhập “{}” đã có người dùng.", u.username),
-        )
+    .ok_or_else(|| Error::AlreadyExists {
+        message: format!("the user name {:?} is taken", u.username),
+        vi: format!("Tên đăng nhập “{}” đã có người dùng.", u.username),
     })?;
     Ok(UserId(id))
 }

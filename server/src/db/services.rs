@@ -23,10 +23,10 @@ async fn code_free(
     .fetch_one(&mut *conn)
     .await?;
     if taken > 0 {
-        return Err(Error::invalid(
-            format!("the code {code:?} is already used by another service"),
-            format!("Mã “{code}” đã được lĩnh vực khác dùng."),
-        ));
+        return Err(Error::AlreadyExists {
+            message: format!("the code {code:?} is already used by another service"),
+            vi: format!("Mã “{code}” đã được lĩnh vực khác dùng."),
+        });
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use super::fields;
 use crate::auth::{self, Caller, DEVICE_PREFIX};
 use crate::db::accounts::{self, NewDevice, NewUser, SessionEnd};
 use crate::db::{reads, services, tickets};
-use crate::error::{Error, Result};
+use crate::error::{AfterSave, Error, Result};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -141,9 +141,9 @@ async fn pair(
         })
         .await?;
     let device = accounts::devices(&state.db.read, admin.office, Some(id))
-        .await?
-        .pop()
-        .ok_or(Error::NotFound("device"))?;
+        .await
+        .and_then(|mut d| d.pop().ok_or(Error::NotFound("device")))
+        .saved()?;
     tracing::info!(
         device = id.0,
         kind = device.kind.as_str(),
@@ -181,10 +181,10 @@ async fn revoke(
     state.accounts.forget(&[key]);
     tracing::info!(device = id.0, "revoked a device");
     accounts::devices(&state.db.read, office, Some(id))
-        .await?
-        .pop()
+        .await
+        .and_then(|mut d| d.pop().ok_or(Error::NotFound("device")))
         .map(axum::Json)
-        .ok_or(Error::NotFound("device"))
+        .saved()
 }
 
 #[utoipa::path(
@@ -210,7 +210,7 @@ async fn users(
     tag = "admin",
     description = "Creates a user with a password. Admin.",
     request_body = NewUserRequest,
-    responses((status = 201, body = UserView), (status = 422, body = ApiError)),
+    responses((status = 201, body = UserView), (status = 409, description = "The user name is taken (code already_exists)", body = ApiError), (status = 422, body = ApiError)),
     security(("bearer" = []))
 )]
 async fn create_user(
@@ -247,7 +247,7 @@ async fn create_user(
         .await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(accounts::user(&state.db.read, id).await?),
+        axum::Json(accounts::user(&state.db.read, id).await.saved()?),
     ))
 }
 
@@ -294,7 +294,7 @@ async fn set_password(
     tag = "admin",
     description = "Adds a service to the office; kiosks list it at once. Admin.",
     request_body = ServiceRequest,
-    responses((status = 201, body = ServiceView), (status = 422, body = ApiError)),
+    responses((status = 201, body = ServiceView), (status = 409, description = "The code is another service's (code already_exists)", body = ApiError), (status = 422, body = ApiError)),
     security(("bearer" = []))
 )]
 async fn create_service(
@@ -311,7 +311,7 @@ async fn create_service(
             Box::pin(async move { services::create(conn, office, &req, user, at).await })
         })
         .await?;
-    let view = service_view(&state, office, id).await?;
+    let view = service_view(&state, office, id).await.saved()?;
     tracing::info!(service = id.0, code = %view.code, "created a service");
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
@@ -323,7 +323,7 @@ async fn create_service(
     description = "Replaces a service's settings (today's tickets keep their numbers); kiosks see the change at once. Admin.",
     params(("id" = ServiceId, Path, description = "The service")),
     request_body = ServiceRequest,
-    responses((status = 200, body = ServiceView), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    responses((status = 200, body = ServiceView), (status = 404, body = ApiError), (status = 409, description = "The code is another service's (code already_exists)", body = ApiError), (status = 422, body = ApiError)),
     security(("bearer" = []))
 )]
 async fn update_service(
@@ -341,7 +341,7 @@ async fn update_service(
             Box::pin(async move { services::update(conn, office, id, &req, user, at).await })
         })
         .await?;
-    let view = service_view(&state, office, id).await?;
+    let view = service_view(&state, office, id).await.saved()?;
     Ok(axum::Json(view))
 }
 

@@ -209,12 +209,12 @@ async fn me(State(state): State<AppState>, Caller(who): Caller) -> Result<axum::
                 .expires_at
                 .ok_or_else(|| Error::Internal("a session without an end".into()))?,
         },
-        Who::Device { id, .. } => Me::Device(
-            accounts::devices(&state.db.read, who.office, Some(id))
+        Who::Device { id, .. } => Me::Device {
+            device: accounts::devices(&state.db.read, who.office, Some(id))
                 .await?
                 .pop()
                 .ok_or(Error::NotFound("device"))?,
-        ),
+        },
     };
     Ok(axum::Json(me))
 }

@@ -10,7 +10,7 @@ use crate::db::counters::{self, CounterChange};
 use crate::db::reads::{self, TicketKey};
 use crate::db::steps::{self, Action};
 use crate::db::writer::Durability;
-use crate::error::{Error, Result};
+use crate::error::{AfterSave, Error, Result};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -109,9 +109,9 @@ async fn change(
             Box::pin(async move { counters::change(conn, clock.now(), id, change).await })
         })
         .await?;
-    let office = reads::counter_office(&state.db.read, id).await?;
+    let office = reads::counter_office(&state.db.read, id).await.saved()?;
     Ok(axum::Json(
-        reads::counter(&state.db.read, office, id).await?,
+        reads::counter(&state.db.read, office, id).await.saved()?,
     ))
 }
 
@@ -217,7 +217,9 @@ async fn call(
         })
         .await?;
     state.metrics.calls.fetch_add(1, Ordering::Relaxed);
-    Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?))
+    Ok(axum::Json(
+        state.ticket_view(TicketKey::Id(ticket)).await.saved()?,
+    ))
 }
 
 /// Runs one ticket step and answers with the ticket as it is after it.
@@ -235,7 +237,9 @@ async fn step(
             Box::pin(async move { steps::act(conn, clock.now(), counter, ticket, action).await })
         })
         .await?;
-    Ok(axum::Json(state.ticket_view(TicketKey::Id(ticket)).await?))
+    Ok(axum::Json(
+        state.ticket_view(TicketKey::Id(ticket)).await.saved()?,
+    ))
 }
 
 type Ids = Path<(CounterId, TicketId)>;

@@ -58,6 +58,28 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/events", auth::guard(auth::HALL, get(connect)))
 }
 
+/// The stream's query, checked before the handshake: a seq is at most
+/// 2^63 - 1, as the log keeps it.
+struct Resume(EventsQuery);
+
+impl<S: Send + Sync> FromRequestParts<S> for Resume {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(query) = Query::<EventsQuery>::from_request_parts(parts, state).await?;
+        if query
+            .after
+            .is_some_and(|after| i64::try_from(after).is_err())
+        {
+            return Err(Error::invalid(
+                "after is a seq, at most 9223372036854775807",
+                "Số thứ tự sự kiện quá lớn.",
+            ));
+        }
+        Ok(Self(query))
+    }
+}
+
 /// A WebSocket upgrade, or the API's JSON error for a plain request.
 struct Upgrade(WebSocketUpgrade);
 
@@ -68,7 +90,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
         WebSocketUpgrade::from_request_parts(parts, state)
             .await
             .map(Upgrade)
-            .map_err(|r| Error::malformed(format!("this route is a WebSocket: {}", r.body_text())))
+            .map_err(|r| Error::UpgradeRequired(r.body_text()))
     }
 }
 
@@ -82,13 +104,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
         ("counter" = Option<CounterId>, Query, description = "Only this counter's events"),
         ("service" = Option<ServiceId>, Query, description = "Only this service's tickets and queue size")
     ),
-    responses((status = 101, description = "Switching to the WebSocket; frames are ServerMessage"), (status = 422, description = "Not a WebSocket request", body = ApiError)),
+    responses((status = 101, description = "Switching to the WebSocket; frames are ServerMessage"), (status = 426, description = "Not a WebSocket handshake (code upgrade_required)", body = ApiError)),
     security(("bearer" = []))
 )]
 async fn connect(
     State(state): State<AppState>,
     Caller(who): Caller,
-    Query(query): Query<EventsQuery>,
+    Resume(query): Resume,
     Upgrade(upgrade): Upgrade,
 ) -> Result<Response> {
     let office = who.office;

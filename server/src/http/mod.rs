@@ -13,6 +13,7 @@
 mod admin;
 mod auth;
 mod counters;
+pub mod docs;
 mod events;
 pub mod extract;
 mod fields;
@@ -33,8 +34,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::OnceLock;
 use tower_http::trace::TraceLayer;
-use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 /// The largest body any route takes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -71,6 +70,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::metrics::track,
         ))
+        .layer(axum::middleware::from_fn(extract::json_errors))
         .layer(axum::middleware::from_fn(headers::add))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -118,95 +118,6 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse> {
 )]
 async fn openapi_json() -> impl IntoResponse {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
-    let json = DOCUMENT.get_or_init(|| {
-        openapi()
-            .to_json()
-            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-    });
+    let json = DOCUMENT.get_or_init(|| docs::document().to_string());
     ([(header::CONTENT_TYPE, "application/json")], json.as_str())
-}
-
-/// The root of the OpenAPI document.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Layso",
-        description = "Queue-ticketing for public service offices. Every route but /healthz, /metrics, this document, login and ticket tracking takes `Authorization: Bearer <token>` (a staff session from login, or a paired device's token); 401 means no valid token, 403 the wrong role. Errors are ApiError with a stable code."
-    ),
-    paths(health, metrics, openapi_json),
-    components(schemas(layso_protocol::ApiError, layso_protocol::ErrorCode)),
-    modifiers(&Bearer)
-)]
-struct Root;
-
-/// Adds the bearer scheme and, to every operation that needs it, its 401
-/// and 403 answers.
-struct Bearer;
-
-impl utoipa::Modify for Bearer {
-    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-/// The whole document: the root and each resource module's part.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = Root::openapi();
-    for part in [
-        services::Api::openapi(),
-        tickets::Api::openapi(),
-        queue::Api::openapi(),
-        events::Api::openapi(),
-        counters::Api::openapi(),
-        admin::Api::openapi(),
-        auth::Api::openapi(),
-        ratings::Api::openapi(),
-        settings::Api::openapi(),
-    ] {
-        doc.merge(part);
-    }
-    refusals(&mut doc);
-    doc
-}
-
-/// Every operation with a security requirement can also answer 401 and 403.
-fn refusals(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder};
-    let error = |text: &str| {
-        RefOr::T(
-            ResponseBuilder::new()
-                .description(text)
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(utoipa::openapi::Ref::from_schema_name("ApiError")))
-                        .build(),
-                )
-                .build(),
-        )
-    };
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-        ];
-        for op in operations.into_iter().flatten() {
-            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                op.responses
-                    .responses
-                    .entry("401".into())
-                    .or_insert_with(|| error("No valid token (code unauthorized)"));
-                op.responses
-                    .responses
-                    .entry("403".into())
-                    .or_insert_with(|| error("The token's role may not do this (code forbidden)"));
-            }
-        }
-    }
 }

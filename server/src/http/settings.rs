@@ -7,7 +7,7 @@ use super::extract::{Json, Path};
 use super::fields::text;
 use crate::auth::{self, Caller};
 use crate::db::{accounts, reads, settings};
-use crate::error::{Error, Result};
+use crate::error::{AfterSave, Error, Result};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -79,7 +79,9 @@ async fn office(
         })
         .await?;
     tracing::info!(office = office.0, "changed the office's details");
-    Ok(axum::Json(reads::office(&state.db.read, office).await?))
+    Ok(axum::Json(
+        reads::office(&state.db.read, office).await.saved()?,
+    ))
 }
 
 #[utoipa::path(
@@ -131,7 +133,7 @@ async fn counter(
         })
         .await?;
     Ok(axum::Json(
-        reads::counter(&state.db.read, office, id).await?,
+        reads::counter(&state.db.read, office, id).await.saved()?,
     ))
 }
 
@@ -168,5 +170,7 @@ async fn user(
         .await?;
     // Their open pages and streams stop working now.
     state.accounts.forget(&ended);
-    Ok(axum::Json(accounts::user(&state.db.read, id).await?))
+    Ok(axum::Json(
+        accounts::user(&state.db.read, id).await.saved()?,
+    ))
 }

@@ -506,7 +506,7 @@ async fn admin_manages_users() {
     let (status, _) = app
         .post("/api/v1/admin/users", json!({ "username": "hoa", "full_name": "X", "role": "staff", "password": "0123456789" }))
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "name taken");
+    assert_eq!(status, StatusCode::CONFLICT, "name taken");
     let (status, _) = app
         .post(
             "/api/v1/admin/users",

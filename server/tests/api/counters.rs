@@ -1,8 +1,8 @@
 //! Counters: open, pause, close, and how call-next chooses over HTTP.
 
 use crate::common::*;
-use axum::http::StatusCode;
-use serde_json::json;
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
 
 // A paused or closed counter calls nothing; reopening resumes calling.
 #[tokio::test]
@@ -177,10 +177,7 @@ async fn priority_not_accepted() {
         .await;
     assert_eq!(
         (status, err["code"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("priority_not_accepted")
-        )
+        (StatusCode::CONFLICT, Some("priority_not_accepted"))
     );
     assert!(
         err["citizen_message"]
@@ -218,4 +215,57 @@ async fn counters_list() {
     assert_eq!(list[2]["services"][0]["weight"], 2);
     assert_eq!(list[2]["current_ticket"], t["id"]);
     assert_eq!(list[0]["current_ticket"], serde_json::Value::Null);
+}
+
+// When reading a change's answer fails after the change committed, the
+// answer says it was saved (so nobody does it again) and the change is
+// there; a ticket whose estimate cannot be read is still handed out.
+#[tokio::test]
+async fn a_failed_read_after_a_commit_says_it_was_saved() {
+    let app = TestApp::new().await;
+    // Every caller's token is known (cached) before the readers go away.
+    for who in [Who::Staff(1), Who::Admin, Who::Kiosk] {
+        app.call_as(who, Method::GET, "/api/v1/auth/me", None).await;
+    }
+    app.state.db.read.close().await;
+
+    let (status, err) = app
+        .post("/api/v1/counters/1/pause", json!({ "reason": "nghỉ trưa" }))
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("saved_unanswered")),
+        "{err}"
+    );
+    assert!(
+        !err["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was changed"),
+        "{err}"
+    );
+    assert!(
+        err["message_vi"].as_str().unwrap().starts_with("Đã lưu"),
+        "{err}"
+    );
+    let state: String = sqlx::query_scalar("SELECT state FROM counters WHERE id = 1")
+        .fetch_one(&mut app.sql().await)
+        .await
+        .unwrap();
+    assert_eq!(state, "paused", "the pause was saved");
+
+    let office = json!({ "name": "UBND phường Bến Thành", "address": "", "ticket_header": "",
+        "ticket_footer": "", "notice": "", "voice_phrase": "Mời số {số} đến quầy {quầy}" });
+    let (status, err) = app
+        .call(Method::PUT, "/api/v1/admin/office", Some(office))
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::INTERNAL_SERVER_ERROR, Some("saved_unanswered"))
+    );
+
+    let body = json!({ "service_id": HO_TICH, "idempotency_key": "read-fails-0001" });
+    let (status, ticket) = app.post("/api/v1/tickets", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    assert_eq!(ticket["estimated_wait_secs"], Value::Null);
 }

@@ -106,3 +106,92 @@ async fn metrics_follow_the_hall() {
         .unwrap();
     assert!(bucket.ends_with(" 3"), "{bucket}");
 }
+
+// Every error answer is the API's JSON shape with a stable code: a method a
+// route does not take, a body too large for a route without one, the
+// stream asked for without a handshake, a path that is not a route.
+#[tokio::test]
+async fn every_error_is_json() {
+    use axum::http::{Method, StatusCode};
+    let app = TestApp::new().await;
+    let (status, err) = app.call(Method::DELETE, "/api/v1/queue", None).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+    let huge = serde_json::json!({ "reason": "x".repeat(100_000) });
+    for path in [
+        "/api/v1/counters/1/call-next",
+        "/api/v1/counters/1/tickets/1/cancel",
+    ] {
+        let (status, err) = app.post(path, huge.clone()).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")),
+            "{path}"
+        );
+    }
+    let (status, err) = app.get("/api/v1/events").await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UPGRADE_REQUIRED, Some("upgrade_required"))
+    );
+    let (status, err) = app.get("/api/v1/nowhere").await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, err) = app
+        .call_as(
+            Who::Staff(1),
+            Method::POST,
+            "/api/v1/counters/abc/open",
+            None,
+        )
+        .await;
+    assert!(
+        status.is_client_error() && err["code"].is_string(),
+        "{status} {err}"
+    );
+}
+
+// A device's /auth/me names its kind once (the device's own), and the
+// document says the limits the server enforces on reasons, keys and names,
+// and that every route with a body may answer 413 and 422.
+#[tokio::test]
+async fn the_document_says_what_the_server_enforces() {
+    use axum::http::Method;
+    let app = TestApp::new().await;
+    let (_, me) = app
+        .call_as(Who::Kiosk, Method::GET, "/api/v1/auth/me", None)
+        .await;
+    assert_eq!(me["kind"], "device");
+    assert_eq!(me["device"]["kind"], "kiosk");
+    let (_, doc) = app.get("/api/v1/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    let key = &schemas["IssueRequest"]["properties"]["idempotency_key"];
+    assert_eq!(
+        (key["minLength"].as_u64(), key["maxLength"].as_u64()),
+        (Some(8), Some(64))
+    );
+    let reason = &schemas["PauseRequest"]["properties"]["reason"];
+    assert_eq!(reason["maxLength"], 200);
+    let pattern = reason["pattern"].as_str().unwrap();
+    assert!(pattern.contains("\\u0000-\\u001f"), "{pattern}");
+    assert_eq!(
+        schemas["OfficeRequest"]["properties"]["name"]["maxLength"],
+        120
+    );
+    assert_eq!(
+        schemas["NewDeviceRequest"]["then"]["required"][0],
+        "counter_id"
+    );
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["requestBody"].is_object() {
+                assert!(op["responses"]["413"].is_object(), "{method} {path} 413");
+                assert!(op["responses"]["422"].is_object(), "{method} {path} 422");
+            }
+        }
+    }
+}

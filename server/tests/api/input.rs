@@ -103,7 +103,11 @@ async fn refusals_read_in_vietnamese() {
     let service = json!({ "code": "HT", "name": "Hộ tịch 2", "accepts_priority": true,
         "numbering": { "prefix": "H", "first": 1, "last": 999 },
         "hours": [{ "days": [1], "from": "07:30", "to": "11:00" }] });
-    let (_, err) = app.post("/api/v1/admin/services", service).await;
+    let (status, err) = app.post("/api/v1/admin/services", service).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_exists"))
+    );
     assert_eq!(err["message_vi"], "Mã “HT” đã được lĩnh vực khác dùng.");
     let (_, err) = app
         .post("/api/v1/admin/users", json!({ "username": "lan", "full_name": "Lan", "role": "staff", "password": "0123456789ab" }))

@@ -42,7 +42,7 @@ async fn retry_with_same_key_returns_same_ticket() {
             json!({ "service_id": CHUNG_THUC, "idempotency_key": "kiosk-1-tap-0001" }),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(err["code"], "idempotency_key_reused");
 }
 
@@ -252,7 +252,7 @@ async fn simultaneous_issues_with_retries_and_refusals() {
     ];
     let answers = app.issue_in_one_batch(&bodies).await;
     let status: Vec<u16> = answers.iter().map(|(s, _)| s.as_u16()).collect();
-    assert_eq!(status, [201, 201, 200, 201, 409, 422, 404, 201]);
+    assert_eq!(status, [201, 201, 200, 201, 409, 409, 404, 201]);
     let number = |i: usize| answers[i].1["number"].as_str().unwrap_or("-").to_owned();
     assert_eq!(
         [number(0), number(1), number(2), number(3), number(7)],

@@ -56,7 +56,6 @@ async fn admin_adds_a_service() {
             ),
             "days",
         ),
-        (service("HT", all_day.clone()), "already used"),
         (
             json!({ "code": "X", "name": "X", "numbering": { "prefix": "abc", "first": 1, "last": 9 }, "hours": all_day }),
             "prefix",
@@ -116,10 +115,13 @@ async fn admin_adds_a_service() {
         (Some("Bảo hiểm y tế"), Some(50))
     );
     changed["code"] = json!("HT");
-    let (status, _) = app
+    let (status, err) = app
         .call_as(Who::Admin, Method::PUT, &path, Some(changed))
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_exists"))
+    );
     let (status, _) = app
         .call_as(
             Who::Admin,
