@@ -136,8 +136,8 @@ pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
 }
 
 // Every route with every kind of caller: allowed ones pass the guard (any
-// answer but 401/403), the others get 401 without a valid token and 403
-// with the wrong role or counter.
+// answer but 401, 403 or a 5xx), the others get 401 without a valid token
+// and 403 with the wrong role or counter.
 #[tokio::test]
 async fn the_role_table() {
     let app = TestApp::new().await;
@@ -149,17 +149,8 @@ async fn the_role_table() {
         .await;
     let tablet = tablet["token"].as_str().unwrap().to_owned();
     let who = |name: &str| match name {
-        "nobody" => Who::Nobody,
-        "bad-token" => Who::Token("lss_0000".into()),
-        "admin" => Who::Admin,
-        "manager" => Who::Manager,
-        "staff@1" => Who::Staff(1),
-        "staff@2" => Who::Staff(2),
-        "staff@none" => Who::StaffAtNoCounter,
-        "kiosk" => Who::Kiosk,
-        "display" => Who::Display,
         "rating@1" => Who::Token(tablet.clone()),
-        other => panic!("{other}"),
+        other => caller_of(other),
     };
     let mut wrong = Vec::new();
     for (method, path, allowed) in table() {
@@ -173,7 +164,10 @@ async fn the_role_table() {
                 StatusCode::FORBIDDEN
             };
             let ok = if allowed.contains(&caller) {
-                status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN
+                // Past the guard, and not broken: a 5xx is never "allowed".
+                status != StatusCode::UNAUTHORIZED
+                    && status != StatusCode::FORBIDDEN
+                    && !status.is_server_error()
             } else {
                 status == expected_refusal
                     && body["code"]
@@ -189,6 +183,85 @@ async fn the_role_table() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// (path, who sees it) for every page: the others are sent to the login
+/// (no valid token, or a device: devices have no pages) or get the
+/// Vietnamese 403 page (a person of the wrong role).
+fn page_table() -> Vec<(&'static str, Vec<&'static str>)> {
+    let public = CALLERS.to_vec();
+    let staff = vec!["staff@1", "staff@2", "staff@none"];
+    let watchers = vec!["admin", "manager"];
+    vec![
+        ("/login", public.clone()),
+        ("/static/layso.css", public.clone()),
+        ("/static/layso.js", public.clone()),
+        ("/t/0123456789abcdef0123456789abcdef", public),
+        ("/console", staff.clone()),
+        ("/console/panel", staff),
+        ("/monitor", watchers.clone()),
+        ("/monitor/panel", watchers),
+        ("/admin", vec!["admin"]),
+    ]
+}
+
+// Every page with every kind of caller: who may see it gets it (a missing
+// ticket's page is a 404, never a 5xx); a person of another role gets the
+// 403 page; nobody, a bad token and a device are sent to the login.
+#[tokio::test]
+async fn the_pages_role_table() {
+    let app = TestApp::new().await;
+    let (_, tablet) = app
+        .post(
+            "/api/v1/admin/devices",
+            json!({ "kind": "rating", "name": "Máy đánh giá quầy 1", "counter_id": 1 }),
+        )
+        .await;
+    let tablet = tablet["token"].as_str().unwrap().to_owned();
+    let people = ["admin", "manager", "staff@1", "staff@2", "staff@none"];
+    let mut wrong = Vec::new();
+    for (path, allowed) in page_table() {
+        for caller in CALLERS {
+            let who = match caller {
+                "rating@1" => Who::Token(tablet.clone()),
+                other => caller_of(other),
+            };
+            let (status, body) = app.call_as(who, Method::GET, path, None).await;
+            let ok = if allowed.contains(&caller) {
+                status == StatusCode::OK
+                    || (path.starts_with("/t/") && status == StatusCode::NOT_FOUND)
+            } else if people.contains(&caller) {
+                status == StatusCode::FORBIDDEN
+            } else {
+                status == StatusCode::SEE_OTHER
+            };
+            if !ok {
+                let body = body.to_string();
+                wrong.push(format!(
+                    "GET {path} as {caller}: {status} {}",
+                    &body[..body.len().min(200)]
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The test caller named `name` in [`CALLERS`] (but the rating tablet,
+/// which each test pairs itself).
+fn caller_of(name: &str) -> Who {
+    match name {
+        "nobody" => Who::Nobody,
+        "bad-token" => Who::Token("lss_0000".into()),
+        "admin" => Who::Admin,
+        "manager" => Who::Manager,
+        "staff@1" => Who::Staff(1),
+        "staff@2" => Who::Staff(2),
+        "staff@none" => Who::StaffAtNoCounter,
+        "kiosk" => Who::Kiosk,
+        "display" => Who::Display,
+        other => panic!("{other}"),
+    }
 }
 
 // The first start writes every demo secret to a file only its owner can
