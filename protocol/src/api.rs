@@ -123,6 +123,20 @@ pub struct CounterRequest {
     pub services: Vec<CounterServiceRequest>,
 }
 
+/// `POST /api/v1/admin/counters`: a new counter, closed until staff open it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewCounterRequest {
+    /// Its number in the office (1-999), as the hall hears it: "quầy số 5".
+    pub number: u32,
+    /// Its name (1-80 characters).
+    pub name: String,
+    /// How it chooses among its services.
+    pub selection: Selection,
+    /// The services it serves, in order, at least one.
+    pub services: Vec<CounterServiceRequest>,
+}
+
 /// One service of a counter, as the admin sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

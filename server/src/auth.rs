@@ -265,7 +265,7 @@ pub enum TokenSource {
 }
 
 /// The token in the `Authorization` header or the cookie.
-fn token_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+pub fn token_of(headers: &axum::http::HeaderMap) -> Option<&str> {
     token_and_source(headers).map(|(token, _)| token)
 }
 

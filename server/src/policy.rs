@@ -114,6 +114,50 @@ pub fn choose(
     }
 }
 
+/// The first `limit` of `waiting` in the order this counter's call-next
+/// would take them if nobody else called: [`choose`] again and again, each
+/// pick added to the history. `waiting` is every waiting ticket of the
+/// counter's services, in any order; `history` its last calls, newest
+/// first, as for [`choose`].
+pub fn order(
+    rules: &Rules,
+    services: &[CounterService],
+    waiting: &[Candidate],
+    history: &[PastCall],
+    limit: usize,
+) -> Vec<Candidate> {
+    use std::collections::{BTreeMap, VecDeque};
+    // One line per service and class, oldest first: each pick is a head.
+    let mut lines: BTreeMap<(ServiceId, bool), VecDeque<Candidate>> = BTreeMap::new();
+    let mut sorted = waiting.to_vec();
+    sorted.sort_by_key(|c| (c.queue_at, c.ticket));
+    for c in sorted {
+        lines
+            .entry((c.service, c.priority))
+            .or_default()
+            .push_back(c);
+    }
+    let mut history: VecDeque<PastCall> = history.iter().copied().collect();
+    let mut taken = Vec::new();
+    while taken.len() < limit {
+        let heads: Vec<Candidate> = lines.values().filter_map(|l| l.front().copied()).collect();
+        let Some(next) = choose(rules, services, &heads, history.make_contiguous()) else {
+            break;
+        };
+        if let Some(line) = lines.get_mut(&(next.service, next.priority)) {
+            line.pop_front();
+        }
+        history.push_front(PastCall {
+            service: next.service,
+            priority: next.priority,
+        });
+        // The policy never looks further back than its own window.
+        history.truncate(64);
+        taken.push(next);
+    }
+    taken
+}
+
 /// Whether the ratio lets a priority ticket go now, given the counter's
 /// calls newest first: a run of fewer than `priority_run` priority calls may
 /// continue; after a priority run, `normal_run` ordinary calls must follow.
@@ -180,28 +224,41 @@ mod tests {
         }
     }
 
-    /// Simulates a counter calling until its queues are empty; returns the
-    /// called ticket ids in order.
-    fn drain(rules: &Rules, services: &[CounterService], mut waiting: Vec<Candidate>) -> Vec<i64> {
-        let mut history: Vec<PastCall> = Vec::new();
-        let mut called = Vec::new();
-        loop {
-            // The heads of each (service, priority) line, as the database gives them.
-            let mut heads: Vec<Candidate> = Vec::new();
-            for s in services {
-                for p in [true, false] {
-                    if let Some(h) = waiting
+    /// A counter calling until its queues are empty, as [`order`] foresees
+    /// it; the called ticket ids in order.
+    fn drain(rules: &Rules, services: &[CounterService], waiting: Vec<Candidate>) -> Vec<i64> {
+        order(rules, services, &waiting, &[], usize::MAX)
+            .iter()
+            .map(|c| c.ticket.0)
+            .collect()
+    }
+
+    // The order foreseen is the order call-next takes: each of its picks
+    // is what `choose` gives for the heads left and the calls made so far.
+    #[test]
+    fn order_is_call_next_again_and_again() {
+        let r = rules(Selection::Weighted);
+        let svc = services(&[(A, 2), (B, 1)]);
+        let mut waiting: Vec<Candidate> = (0..12)
+            .map(|i| cand(i, if i % 3 == 0 { B } else { A }, i % 5 == 0, 100 - i))
+            .collect();
+        let foreseen = order(&r, &svc, &waiting, &[], 5);
+        assert_eq!(foreseen.len(), 5);
+        let mut history = Vec::new();
+        for expected in foreseen {
+            let heads: Vec<Candidate> = [A, B]
+                .iter()
+                .flat_map(|s| [true, false].map(|p| (*s, p)))
+                .filter_map(|(s, p)| {
+                    waiting
                         .iter()
-                        .filter(|c| c.service == s.service && c.priority == p)
+                        .filter(|c| c.service == s && c.priority == p)
                         .min_by_key(|c| (c.queue_at, c.ticket))
-                    {
-                        heads.push(*h);
-                    }
-                }
-            }
-            let Some(next) = choose(rules, services, &heads, &history) else {
-                return called;
-            };
+                        .copied()
+                })
+                .collect();
+            let next = choose(&r, &svc, &heads, &history).expect("someone waits");
+            assert_eq!(next, expected);
             waiting.retain(|c| c.ticket != next.ticket);
             history.insert(
                 0,
@@ -210,7 +267,6 @@ mod tests {
                     priority: next.priority,
                 },
             );
-            called.push(next.ticket.0);
         }
     }
 

@@ -209,7 +209,15 @@ document.addEventListener("submit", async (e) => {
     const request = { username: data.username, password: form.elements.password.value };
     if (data.counter_id) request.counter_id = Number(data.counter_id);
     try {
-      await post("/api/v1/auth/login", request);
+      const answer = await post("/api/v1/auth/login", request);
+      if (answer.user.role === "staff" && !answer.counter_id) {
+        // A clerk without a counter has nothing to do: ask for it.
+        await post("/api/v1/auth/logout", {}).catch(() => {});
+        say("Mời chọn quầy bạn làm việc hôm nay, rồi đăng nhập lại.");
+        form.elements.counter_id.focus();
+        return;
+      }
+      if (answer.counter_id) localStorage.setItem("layso-counter", String(answer.counter_id));
       location.href = "/";
     } catch (err) {
       say(err.message);
@@ -231,8 +239,21 @@ document.addEventListener("submit", async (e) => {
   if (e.submitter && e.submitter.value === "cancel") return; // method=dialog closes it
   e.preventDefault();
   if (!form.reportValidity()) return;
+  let request = body(form);
+  if (form.id === "call-form") {
+    // A number not in the line is said at the field; the dialog stays.
+    const field = form.elements.ticket_number;
+    try {
+      request = callBody(form);
+    } catch (err) {
+      field.setCustomValidity(err.message);
+      field.reportValidity();
+      field.addEventListener("input", () => field.setCustomValidity(""), { once: true });
+      return;
+    }
+  }
   try {
-    await post(form.dataset.url, body(form));
+    await post(form.dataset.url, request);
     dialog.close();
     say("");
   } catch (err) {
@@ -241,6 +262,35 @@ document.addEventListener("submit", async (e) => {
   }
   refresh();
 });
+
+// The browser's own checks speak its own language ("Please fill out this
+// field"): every field found invalid says it in Vietnamese instead, its
+// data-invalid or a general word, until it is changed.
+document.addEventListener("invalid", (e) => {
+  const field = e.target;
+  if (field.validity.customError) return;
+  field.setCustomValidity(field.dataset.invalid ||
+    (field.validity.valueMissing ? "Mời điền ô này." : "Giá trị chưa hợp lệ."));
+  field.addEventListener("input", () => field.setCustomValidity(""), { once: true });
+}, true);
+
+// "Call a given number": the clerk types the number (A012, a012, or 12
+// when only one waiting ticket has it); the API wants the ticket's id.
+function callBody(form) {
+  const typed = form.elements.ticket_number.value.trim().toUpperCase();
+  const options = [...document.querySelectorAll("#call-numbers option")];
+  const digits = (text) => text.replace(/^[A-Z]*/, "").replace(/^0+/, "");
+  let found = options.filter((o) => o.value.toUpperCase() === typed);
+  if (found.length === 0 && /^[0-9]+$/.test(typed)) {
+    found = options.filter((o) => digits(o.value.toUpperCase()) === digits(typed));
+  }
+  if (found.length !== 1) {
+    throw new Error(found.length > 1
+      ? `Có nhiều vé mang số ${typed}: hãy gõ cả chữ đầu, ví dụ ${found[0].value}.`
+      : `Số ${typed} không có trong hàng chờ của quầy.`);
+  }
+  return { ticket_id: Number(found[0].dataset.id), reason: form.elements.reason.value.trim() };
+}
 
 document.addEventListener("close", () => { if (pending) refresh(); }, true);
 
@@ -280,11 +330,13 @@ function counterBody(form) {
     weight: Number(f[`weight-${box.value}`].value),
   }));
   services.sort((a, b) => a.order - b.order);
-  return {
+  const out = {
     name: f.name.value.trim(),
     selection: f.selection.value,
     services: services.map(({ service_id, weight }) => ({ service_id, weight })),
   };
+  if (f.number) out.number = Number(f.number.value);
+  return out;
 }
 
 function formBody(form) {
@@ -379,6 +431,12 @@ function serviceForm(form) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  // The counter last used in this browser, for the clerk who sits here.
+  const login = document.getElementById("login");
+  const last = localStorage.getItem("layso-counter");
+  if (login && last && login.elements.counter_id.querySelector(`option[value="${last}"]`)) {
+    login.elements.counter_id.value = last;
+  }
   const kept = sessionStorage.getItem("layso-message");
   if (kept) {
     sessionStorage.removeItem("layso-message");

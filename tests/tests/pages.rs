@@ -52,11 +52,16 @@ impl Office {
 
     /// Issues a ticket for `service` at the kiosk; returns it.
     async fn issue(&mut self, service: i64) -> Value {
+        self.issue_with(service, "none").await
+    }
+
+    /// Issues a ticket of a priority class for `service`; returns it.
+    async fn issue_with(&mut self, service: i64, priority: &str) -> Value {
         self.issued += 1;
         let url = format!("{}/api/v1/tickets", self.server.base);
         let kiosk = secret(&self.db, "devices.kiosk", "token");
         let key = format!("pages-test-{:04}", self.issued);
-        let body = json!({"service_id": service, "idempotency_key": key});
+        let body = json!({"service_id": service, "idempotency_key": key, "priority": priority});
         send(&self.http, reqwest::Method::POST, &url, &kiosk, &body)
             .await
             .1
@@ -193,15 +198,110 @@ async fn call_a_given_number_with_a_reason() {
     })
     .await;
     lan.press("g").await;
-    lan.choose("#call select[name=ticket_id]", &third["id"].to_string())
-        .await;
-    // Without a reason the form does not go.
-    lan.click("#call button[value=ok]").await;
-    assert!(lan.css("#call").await.attr("open").await.unwrap().is_some());
+    // A number nobody waits with is said at the field; the dialog stays.
+    lan.fill("#call input[name=ticket_number]", "999").await;
     lan.fill("#call input[name=reason]", "Người cao tuổi").await;
     lan.click("#call button[value=ok]").await;
-    lan.until_text("#current-number", third["number"].as_str().unwrap())
+    let refused: String = lan
+        .client
+        .execute(
+            "return document.querySelector('#call input[name=ticket_number]').validationMessage;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(refused.contains("không có trong hàng chờ"), "{refused}");
+    assert!(lan.css("#call").await.attr("open").await.unwrap().is_some());
+    // The clerk types the number as the citizen says it: lower case will do.
+    let number = third["number"].as_str().unwrap();
+    lan.fill("#call input[name=ticket_number]", &number.to_lowercase())
         .await;
+    lan.fill("#call input[name=reason]", "").await;
+    // Without a reason the form does not go, and says so in Vietnamese.
+    lan.click("#call button[value=ok]").await;
+    assert!(lan.css("#call").await.attr("open").await.unwrap().is_some());
+    let said = lan
+        .client
+        .execute(
+            "return document.querySelector('#call input[name=reason]').validationMessage;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(said, json!("Mời ghi lý do gọi số này trước."));
+    lan.screenshot("console-call-number").await;
+    lan.fill("#call input[name=reason]", "Người cao tuổi").await;
+    lan.click("#call button[value=ok]").await;
+    lan.until_text("#current-number", number).await;
+}
+
+// The waiting list is in the order call-next takes it: a priority ticket
+// issued last is listed first, marked, and is the one called.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_waiting_list_is_in_call_order() {
+    let mut office = Office::start();
+    office.issue(1).await;
+    office.issue(1).await;
+    let elderly = office.issue_with(1, "elderly").await;
+    let number = elderly["number"].as_str().unwrap();
+    let lan = office.browser().await;
+    lan.sign_in("lan", &office.password("lan"), Some(1)).await;
+    lan.until_text("#waiting tbody tr:first-child", number)
+        .await;
+    lan.until_text("#waiting tbody tr:first-child", "Người cao tuổi")
+        .await;
+    lan.screenshot("console-waiting-order").await;
+    lan.press("n").await;
+    lan.until_text("#current-number", number).await;
+}
+
+// A clerk is told why they are at the login: a wrong password, their
+// counter taken over by a colleague (named), no counter chosen; and the
+// form offers the counter last used in this browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_are_told_why_they_are_at_the_login() {
+    let office = Office::start();
+    let lan = office.browser().await;
+    lan.open("/login").await;
+    lan.fill("input[name=username]", "lan").await;
+    lan.fill("input[name=password]", "not her password").await;
+    lan.choose("select[name=counter_id]", "1").await;
+    lan.click("#login button[type=submit]").await;
+    lan.until_text("#message", "Sai tên đăng nhập hoặc mật khẩu")
+        .await;
+    lan.screenshot("login-wrong-password").await;
+
+    lan.sign_in("lan", &office.password("lan"), Some(1)).await;
+    lan.until_live().await;
+    let minh = office.browser().await;
+    minh.sign_in("minh", &office.password("minh"), Some(1))
+        .await;
+    lan.until_text("#ended", "Trần Văn Minh vừa đăng nhập tại Quầy 1")
+        .await;
+    lan.screenshot("login-taken-over").await;
+    let chosen: String = lan
+        .client
+        .execute(
+            "return document.querySelector('select[name=counter_id]').value;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(chosen, "1", "the counter last used here");
+
+    // Without a counter, a clerk is asked for one instead of a dead end.
+    lan.choose("select[name=counter_id]", "").await;
+    lan.fill("input[name=username]", "lan").await;
+    lan.fill("input[name=password]", &office.password("lan"))
+        .await;
+    lan.click("#login button[type=submit]").await;
+    lan.until_text("#message", "Mời chọn quầy").await;
 }
 
 // Two staff at two counters see each other's calls without reloading;
@@ -222,8 +322,11 @@ async fn two_counters_see_each_other_live() {
 
     // Minh opens "call a number" on B; meanwhile Lan calls A then B.
     minh.press("g").await;
-    minh.choose("#call select[name=ticket_id]", &b["id"].to_string())
-        .await;
+    minh.fill(
+        "#call input[name=ticket_number]",
+        b["number"].as_str().unwrap(),
+    )
+    .await;
     minh.fill("#call input[name=reason]", "Hẹn trước").await;
     lan.press("n").await;
     lan.until_text("#current-number", a["number"].as_str().unwrap())
@@ -235,12 +338,9 @@ async fn two_counters_see_each_other_live() {
     lan.until_text("#current-number", b["number"].as_str().unwrap())
         .await;
     minh.click("#call button[value=ok]").await;
-    minh.until_text("#message", "không").await;
-    let refusal = minh.text("#message").await;
-    assert!(
-        refusal.contains('('),
-        "the server's reason is shown: {refusal}"
-    );
+    // The server's reason, in Vietnamese throughout.
+    minh.until_text("#message", "Không thể gọi vé này vì vé đã được gọi")
+        .await;
     minh.until_text("#counters", b["number"].as_str().unwrap())
         .await;
     assert!(
@@ -396,6 +496,40 @@ async fn admin_changes_the_office_counters_devices_and_users() {
     let counters = office.hall("/api/v1/counters").await;
     assert_eq!(counters[0]["name"], "Quầy Tư pháp");
 
+    // A fifth counter, serving Hộ tịch; its number is offered.
+    admin.click("#new-counter summary").await;
+    admin
+        .fill("#counter-new input[name=name]", "Quầy Bảo hiểm")
+        .await;
+    admin
+        .click("#counter-new input[name=service][value='1']")
+        .await;
+    admin.screenshot("admin-new-counter").await;
+    admin.click("#counter-new button[type=submit]").await;
+    admin.until_text("#message", "Đã thêm quầy").await;
+    let counters = office.hall("/api/v1/counters").await;
+    let added = &counters[4];
+    assert_eq!(
+        (added["number"].as_u64(), added["name"].as_str()),
+        (Some(5), Some("Quầy Bảo hiểm"))
+    );
+    assert_eq!(added["state"], "closed");
+
+    // The add-user form's own check works in this browser (its pattern
+    // compiles): a name with a space or a capital is not accepted.
+    let valid = admin
+        .client
+        .execute(
+            "const f = document.querySelector('input[name=username][pattern]'); \
+             f.value = 'Hoa Nguyen'; const bad = f.checkValidity(); \
+             f.value = 'hoa.nguyen'; f.dispatchEvent(new Event('input')); \
+             return [bad, f.checkValidity()];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(valid, json!([false, true]));
+
     admin.click("#devices summary").await;
     admin
         .fill("#new-device input[name=name]", "Màn hình tầng 2")
@@ -461,6 +595,8 @@ async fn admin_changes_the_office_counters_devices_and_users() {
     admin.until_text("#users", "Đã khoá").await;
     // His page loses its stream and goes back to the login.
     minh.until_text("h1", "Đăng nhập").await;
+    minh.until_text("#ended", "Tài khoản của bạn đã bị khoá")
+        .await;
     let url = format!("{}/api/v1/auth/login", office.server.base);
     let body = json!({"username": "minh", "password": office.password("minh"), "counter_id": 2});
     let (status, _) = send(&office.http, reqwest::Method::POST, &url, "", &body).await;

@@ -257,30 +257,36 @@ impl SessionEnd {
 /// How a session that no longer works ended, for the sign-in page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndedSession {
-    /// Why, if the database knows.
+    /// Why, if it was ended (none: it expired, or ended before reasons
+    /// were kept).
     pub reason: Option<SessionEnd>,
-    /// The counter it was at.
-    pub counter: Option<CounterId>,
+    /// The number of the counter it was at.
+    pub counter: Option<u32>,
     /// Whoever now sits at that counter (for a session taken over).
     pub successor: Option<String>,
 }
 
-/// How the session of `key` ended, if it did end (not merely expired).
-pub async fn ended_session(pool: &SqlitePool, key: &TokenHash) -> Result<Option<EndedSession>> {
-    let hash = &key[..];
+/// How the session of `key` ended, if it ended or expired by `now`.
+pub async fn ended_session(
+    pool: &SqlitePool,
+    key: &TokenHash,
+    now: DateTime<Utc>,
+) -> Result<Option<EndedSession>> {
+    let (hash, now) = (&key[..], now.timestamp_millis());
     let row = sqlx::query!(
-        r#"SELECT s.end_reason, s.counter_id, u.full_name AS "successor?"
+        r#"SELECT s.end_reason, c.number AS "counter?", u.full_name AS "successor?"
            FROM sessions s
            LEFT JOIN counters c ON c.id = s.counter_id
            LEFT JOIN users u ON u.id = c.staff_user_id AND u.id <> s.user_id
-           WHERE s.token_hash = ? AND s.ended_at IS NOT NULL"#,
-        hash
+           WHERE s.token_hash = ? AND (s.ended_at IS NOT NULL OR s.expires_at <= ?)"#,
+        hash,
+        now
     )
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| EndedSession {
         reason: r.end_reason.as_deref().and_then(SessionEnd::parse),
-        counter: r.counter_id.map(CounterId),
+        counter: r.counter.and_then(|n| u32::try_from(n).ok()),
         successor: r.successor,
     }))
 }

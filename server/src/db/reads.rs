@@ -3,6 +3,7 @@
 
 use crate::calendar;
 use crate::error::{Error, Result};
+use crate::policy::{PastCall, Rules};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
     CounterId, CounterServiceView, CounterState, CounterView, IdempotencyKey, IssuingHours,
@@ -494,6 +495,43 @@ pub async fn counter_day(
         u32::try_from(row.served).unwrap_or(u32::MAX),
         row.mean_ms.map(|ms| (ms / 1000.0).round() as i64),
     ))
+}
+
+/// What the policy needs of a counter besides its services (which
+/// [`CounterView`] has): the office's priority ratio and the counter's last
+/// calls, newest first (at most 64, the most the policy looks at).
+pub async fn call_rules(
+    pool: &SqlitePool,
+    counter: &CounterView,
+) -> Result<(Rules, Vec<PastCall>)> {
+    let row = sqlx::query!(
+        r#"SELECT o.priority_run, o.normal_run,
+                  (SELECT json_group_array(json_array(service_id, is_priority))
+                   FROM (SELECT t.service_id, t.is_priority FROM events e
+                         JOIN tickets t ON t.id = e.ticket_id
+                         WHERE e.counter_id = c.id AND e.kind = 'called'
+                         ORDER BY e.id DESC LIMIT 64)) AS "history!: String"
+           FROM counters c JOIN offices o ON o.id = c.office_id
+           WHERE c.id = ?"#,
+        counter.id.0
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(Error::NotFound("counter"))?;
+    let history = serde_json::from_str::<Vec<(i64, i64)>>(&row.history)
+        .map_err(|_| Error::Internal(format!("counter {}: bad call history", counter.id)))?
+        .into_iter()
+        .map(|(service, priority)| PastCall {
+            service: ServiceId(service),
+            priority: priority == 1,
+        })
+        .collect();
+    let rules = Rules {
+        selection: counter.selection,
+        priority_run: u32::try_from(row.priority_run).unwrap_or(1),
+        normal_run: u32::try_from(row.normal_run).unwrap_or(0),
+    };
+    Ok((rules, history))
 }
 
 /// When the ticket took its last step.

@@ -173,6 +173,13 @@ fn limits() -> Vec<(&'static str, &'static str, Value)> {
             json!({ "pattern": "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$" }),
         ),
         ("CounterRequest", "name", text(1, 80)),
+        ("NewCounterRequest", "name", text(1, 80)),
+        (
+            "NewCounterRequest",
+            "number",
+            json!({ "minimum": 1, "maximum": 999 }),
+        ),
+        ("NewCounterRequest", "services", json!({ "minItems": 1 })),
         ("CounterRequest", "services", json!({ "minItems": 1 })),
         (
             "CounterServiceRequest",
@@ -216,6 +223,21 @@ pub fn document() -> Value {
             for (k, v) in rules {
                 field.insert(k.clone(), v.clone());
             }
+        }
+    }
+    // What JSON Schema cannot say, said in words.
+    for (schema, words) in [
+        ("Numbering", "first <= last (1 to 99999)"),
+        ("HoursWindow", "`to` is after `from`"),
+    ] {
+        if let Some(object) = schemas[schema].as_object_mut() {
+            let old = object
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let text = format!("{old} The server also checks: {words}.");
+            object.insert("description".into(), Value::from(text.trim()));
         }
     }
     // A rating tablet names the counter it stands at; other devices name none.

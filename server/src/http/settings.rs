@@ -1,5 +1,6 @@
-//! The office's settings (admin only): its details, its counters' names
-//! and services, its users' names, roles and whether they may sign in.
+//! The office's settings (admin only): its details, its counters (added,
+//! or their names and services changed), its users' names, roles and
+//! whether they may sign in.
 //! Each change is validated whole before anything is written, and logged as
 //! a settings event so every screen reads the office again.
 
@@ -11,21 +12,23 @@ use crate::error::{AfterSave, Error, Result};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::routing::put;
+use axum::http::StatusCode;
+use axum::routing::{post, put};
 use layso_protocol::{
-    ApiError, CounterId, CounterRequest, CounterView, OfficeRequest, OfficeView, UserId,
-    UserRequest, UserView,
+    ApiError, CounterId, CounterRequest, CounterServiceRequest, CounterView, NewCounterRequest,
+    OfficeRequest, OfficeView, UserId, UserRequest, UserView,
 };
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(office, counter, user))]
+#[openapi(paths(office, counter, create_counter, user))]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
     use auth::{ADMIN, guard};
     Router::new()
         .route("/api/v1/admin/office", guard(ADMIN, put(office)))
+        .route("/api/v1/admin/counters", guard(ADMIN, post(create_counter)))
         .route("/api/v1/admin/counters/{id}", guard(ADMIN, put(counter)))
         .route("/api/v1/admin/users/{id}", guard(ADMIN, put(user)))
 }
@@ -101,27 +104,7 @@ async fn counter(
     Json(mut req): Json<CounterRequest>,
 ) -> Result<axum::Json<CounterView>> {
     req.name = text(&req.name, "a counter's name", "Tên quầy", 80, true)?;
-    if req.services.is_empty() {
-        return Err(Error::invalid(
-            "a counter serves at least one service",
-            "Quầy phải phục vụ ít nhất một lĩnh vực.",
-        ));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for s in &req.services {
-        if !seen.insert(s.service_id) {
-            return Err(Error::invalid(
-                "a counter lists each service once",
-                "Mỗi lĩnh vực chỉ chọn một lần cho một quầy.",
-            ));
-        }
-        if !(1..=100).contains(&s.weight) {
-            return Err(Error::invalid(
-                "a service's weight is 1-100",
-                "Trọng số của lĩnh vực là từ 1 đến 100.",
-            ));
-        }
-    }
+    check_counter_services(&req.services)?;
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
     state
         .db
@@ -135,6 +118,69 @@ async fn counter(
     Ok(axum::Json(
         reads::counter(&state.db.read, office, id).await.saved()?,
     ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/counters",
+    tag = "admin",
+    description = "Adds a counter (closed until staff open it) with its number, name, selection and services. Admin.",
+    request_body = NewCounterRequest,
+    responses((status = 201, body = CounterView), (status = 409, description = "The number is another counter's (code already_exists)", body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
+async fn create_counter(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Json(mut req): Json<NewCounterRequest>,
+) -> Result<(StatusCode, axum::Json<CounterView>)> {
+    if !(1..=999).contains(&req.number) {
+        return Err(Error::invalid(
+            "a counter's number is 1-999",
+            "Số quầy là từ 1 đến 999.",
+        ));
+    }
+    req.name = text(&req.name, "a counter's name", "Tên quầy", 80, true)?;
+    check_counter_services(&req.services)?;
+    let (office, user, at) = (admin.office, admin.user(), state.clock.now());
+    let id = state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move { settings::create_counter(conn, office, &req, user, at).await })
+        })
+        .await?;
+    tracing::info!(counter = id.0, "added a counter");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(reads::counter(&state.db.read, office, id).await.saved()?),
+    ))
+}
+
+/// What a counter's services must be: at least one, each once, weights 1-100.
+fn check_counter_services(services: &[CounterServiceRequest]) -> Result<()> {
+    if services.is_empty() {
+        return Err(Error::invalid(
+            "a counter serves at least one service",
+            "Quầy phải phục vụ ít nhất một lĩnh vực.",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in services {
+        if !seen.insert(s.service_id) {
+            return Err(Error::invalid(
+                "a counter lists each service once",
+                "Mỗi lĩnh vực chỉ chọn một lần cho một quầy.",
+            ));
+        }
+        if !(1..=100).contains(&s.weight) {
+            return Err(Error::invalid(
+                "a service's weight is 1-100",
+                "Trọng số của lĩnh vực là từ 1 đến 100.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[utoipa::path(

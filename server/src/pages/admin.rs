@@ -1,5 +1,5 @@
 //! `/admin` (admins only): the office's details, its services (add one),
-//! counters (name, services in order or with weights), users (add, edit,
+//! counters (add one; name, services in order or with weights), users (add, edit,
 //! disable, new password) and devices (pair one and see its token once,
 //! revoke). The forms send JSON to the admin API; each says in Vietnamese
 //! what is wrong before anything is sent, and shows the server's reason if
@@ -11,8 +11,66 @@ use crate::error::Error;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use layso_protocol::{Role, ServiceView};
-use maud::html;
+use layso_protocol::{CounterView, Role, ServiceView};
+use maud::{Markup, html};
+
+/// A counter's form: `counter`'s to change it, or (none) a new one with
+/// the free `number` offered.
+fn counter_form(counter: Option<&CounterView>, services: &[ServiceView], number: u32) -> Markup {
+    let selection = counter.map_or("oldest", |c| c.selection.as_str());
+    let (url, method, done) = match counter {
+        Some(c) => (
+            format!("/api/v1/admin/counters/{}", c.id.0),
+            "PUT",
+            format!("Đã lưu quầy {number}."),
+        ),
+        None => (
+            "/api/v1/admin/counters".to_owned(),
+            "POST",
+            "Đã thêm quầy.".to_owned(),
+        ),
+    };
+    html! {
+        form.api.counter id=(counter.map_or("counter-new".to_owned(), |c| format!("counter-{}", c.number)))
+            data-url=(url) data-method=(method) data-done=(done) novalidate {
+            @if counter.is_none() {
+                label { "Số quầy"
+                    input name="number" type="number" required min="1" max="999" value=(number)
+                        data-invalid="Số quầy: từ 1 đến 999.";
+                }
+            }
+            label { "Tên quầy"
+                input name="name" required maxlength="80" value=(counter.map_or("", |c| c.name.as_str()))
+                    data-invalid="Tên quầy: 1–80 ký tự.";
+            }
+            label { "Cách chọn vé"
+                select name="selection" {
+                    option value="oldest" selected[selection == "oldest"] { "Vé lấy sớm nhất" }
+                    option value="order" selected[selection == "order"] { "Theo thứ tự lĩnh vực" }
+                    option value="weighted" selected[selection == "weighted"] { "Theo tỉ lệ (trọng số)" }
+                }
+            }
+            table.list {
+                thead { tr { th { "Phục vụ" } th { "Thứ tự" } th { "Trọng số" } } }
+                tbody {
+                    @for s in services {
+                        @let served = counter.and_then(|c| c.services.iter().find(|x| x.service_id == s.id));
+                        tr {
+                            td { label.check { input type="checkbox" name="service" value=(s.id.0) checked[served.is_some()]; (s.name) } }
+                            td { input type="number" name=(format!("order-{}", s.id.0)) min="1" max="99"
+                                    value=(served.map_or(99, |x| x.position + 1)); }
+                            td { input type="number" name=(format!("weight-{}", s.id.0)) min="1" max="100"
+                                    value=(served.map_or(1, |x| x.weight)) data-invalid="Trọng số: 1–100."; }
+                        }
+                    }
+                }
+            }
+            button.primary type="submit" {
+                @if counter.is_some() { "Lưu quầy " (number) } @else { "Thêm quầy" }
+            }
+        }
+    }
+}
 
 /// The admin page.
 pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>) -> Response {
@@ -96,38 +154,12 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                     @for c in &counters {
                         details {
                             summary { "Quầy " (c.number) " · " (c.name) }
-                            form.api.counter id=(format!("counter-{}", c.number))
-                                data-url=(format!("/api/v1/admin/counters/{}", c.id.0)) data-method="PUT"
-                                data-done=(format!("Đã lưu quầy {}.", c.number)) novalidate {
-                                label { "Tên quầy"
-                                    input name="name" required maxlength="80" value=(c.name)
-                                        data-invalid="Tên quầy: 1–80 ký tự.";
-                                }
-                                label { "Cách chọn vé"
-                                    select name="selection" {
-                                        option value="oldest" selected[c.selection.as_str() == "oldest"] { "Vé lấy sớm nhất" }
-                                        option value="order" selected[c.selection.as_str() == "order"] { "Theo thứ tự lĩnh vực" }
-                                        option value="weighted" selected[c.selection.as_str() == "weighted"] { "Theo tỉ lệ (trọng số)" }
-                                    }
-                                }
-                                table.list {
-                                    thead { tr { th { "Phục vụ" } th { "Thứ tự" } th { "Trọng số" } } }
-                                    tbody {
-                                        @for s in &services {
-                                            @let served = c.services.iter().find(|x| x.service_id == s.id);
-                                            tr {
-                                                td { label.check { input type="checkbox" name="service" value=(s.id.0) checked[served.is_some()]; (s.name) } }
-                                                td { input type="number" name=(format!("order-{}", s.id.0)) min="1" max="99"
-                                                        value=(served.map_or(99, |x| x.position + 1)); }
-                                                td { input type="number" name=(format!("weight-{}", s.id.0)) min="1" max="100"
-                                                        value=(served.map_or(1, |x| x.weight)) data-invalid="Trọng số: 1–100."; }
-                                            }
-                                        }
-                                    }
-                                }
-                                button.primary type="submit" { "Lưu quầy " (c.number) }
-                            }
+                            (counter_form(Some(c), &services, c.number))
                         }
+                    }
+                    details #new-counter {
+                        summary { "Thêm quầy" }
+                        (counter_form(None, &services, counters.iter().map(|c| c.number).max().unwrap_or(0) + 1))
                     }
                 }
                 section #users {
@@ -188,7 +220,7 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                         form.api #new-user data-url="/api/v1/admin/users" data-done="Đã thêm người dùng." novalidate {
                             div.row2 {
                                 label { "Tên đăng nhập (a–z, 0–9, . _ -)"
-                                    input name="username" required pattern="[a-z0-9._-]{2,32}"
+                                    input name="username" required pattern="[a-z0-9._\\-]{2,32}"
                                         data-invalid="Tên đăng nhập: 2–32 ký tự a–z, 0–9, . _ -"; }
                                 label { "Họ tên" input name="full_name" required maxlength="100" data-invalid="Họ tên: 1–100 ký tự."; }
                                 label { "Vai trò" (role_select(Role::Staff)) }

@@ -9,6 +9,7 @@ use super::{Refusal, Viewer, duration_vi, layout};
 use crate::db::reads;
 use crate::error::Error;
 use crate::http::queue::snapshot_of;
+use crate::policy;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -67,6 +68,7 @@ async fn render(
             .find(|c| c.id == counter_id)
             .cloned()
             .ok_or(Error::NotFound("counter"))?;
+        let (rules, history) = reads::call_rules(&state.db.read, &counter).await?;
         let current = match counter.current_ticket {
             Some(id) => {
                 let since = reads::changed_at(&state.db.read, id).await?;
@@ -87,15 +89,19 @@ async fn render(
             current,
             day,
             absent,
+            (rules, history),
         ))
     };
-    let (office_view, snapshot, services, counter, current, day, absent) =
+    let (office_view, snapshot, services, counter, current, day, absent, (rules, history)) =
         data.await.map_err(IntoResponse::into_response)?;
+    let (waiting, next) = call_order(&counter, &snapshot.tickets, &rules, &history);
     let panel = Panel {
         counter: &counter,
         current: current.as_ref(),
         services: &services,
         tickets: &snapshot.tickets,
+        waiting: &waiting,
+        next: &next,
         absent: &absent,
         counters: &snapshot.counters,
         served: day.0,
@@ -112,13 +118,58 @@ async fn render(
             main.console {
                 p.muted { (office_view.name) }
                 section #panel data-panel="/console/panel" { (panel) }
-                p.keys.muted {
-                    "Phím tắt: N gọi tiếp · R gọi lại · S bắt đầu · F hoàn thành · V vắng mặt · "
-                    "T chuyển · G gọi số · P tạm dừng / tiếp tục"
-                }
             }
         },
     ))
+}
+
+/// How many of the waiting the console lists, in the order call-next takes
+/// them.
+const LISTED: usize = 30;
+
+/// The counter's waiting tickets (how many in all) and the first
+/// [`LISTED`] of them in the order this counter's call-next would take
+/// them.
+fn call_order<'a>(
+    counter: &CounterView,
+    tickets: &'a [TicketView],
+    rules: &policy::Rules,
+    history: &[policy::PastCall],
+) -> (Vec<&'a TicketView>, Vec<&'a TicketView>) {
+    let waiting: Vec<&TicketView> = tickets
+        .iter()
+        .filter(|t| {
+            t.state == TicketState::Waiting
+                && counter
+                    .services
+                    .iter()
+                    .any(|s| s.service_id == t.service_id)
+        })
+        .collect();
+    let services: Vec<policy::CounterService> = (0u32..)
+        .zip(&counter.services)
+        .map(|(position, s)| policy::CounterService {
+            service: s.service_id,
+            position,
+            weight: s.weight,
+        })
+        .collect();
+    // The snapshot lists tickets by their place in time: its order is
+    // every comparison the policy makes of `queue_at`.
+    let candidates: Vec<policy::Candidate> = (0i64..)
+        .zip(&waiting)
+        .map(|(rank, t)| policy::Candidate {
+            ticket: t.id,
+            service: t.service_id,
+            priority: t.priority.is_priority(),
+            queue_at: rank,
+        })
+        .collect();
+    let next = policy::order(rules, &services, &candidates, history, LISTED)
+        .iter()
+        .filter_map(|c| waiting.iter().find(|t| t.id == c.ticket).copied())
+        .collect();
+    (waiting, next)
 }
 
 /// What the live part shows.
@@ -127,6 +178,10 @@ struct Panel<'a> {
     current: Option<&'a (TicketView, chrono::DateTime<chrono::Utc>)>,
     services: &'a [ServiceView],
     tickets: &'a [TicketView],
+    /// The waiting tickets of the counter's services.
+    waiting: &'a [&'a TicketView],
+    /// The first of them in the order call-next takes them.
+    next: &'a [&'a TicketView],
     /// Today's no-shows of the office.
     absent: &'a [TicketView],
     counters: &'a [CounterView],
@@ -140,11 +195,7 @@ impl Panel<'_> {
         let open = c.state == CounterState::Open;
         let base = format!("/api/v1/counters/{}", c.id.0);
         let serves: Vec<_> = c.services.iter().map(|s| s.service_id).collect();
-        let waiting: Vec<&TicketView> = self
-            .tickets
-            .iter()
-            .filter(|t| t.state == TicketState::Waiting && serves.contains(&t.service_id))
-            .collect();
+        let waiting = self.waiting;
         let service_name = |id| {
             self.services
                 .iter()
@@ -202,23 +253,37 @@ impl Panel<'_> {
                 }
                 (button("Đóng quầy", '\0', &format!("{base}/close"), c.state != CounterState::Closed && ticket.is_none(), "quiet"))
             }
+            // Right under the buttons, so that it is on screen at 1366×768.
+            p.keys.muted {
+                "Phím tắt: N gọi tiếp · R gọi lại · S bắt đầu · F hoàn thành · V vắng mặt · "
+                "T chuyển · G gọi số · P tạm dừng / tiếp tục"
+            }
             div.columns {
                 section {
-                    h2 { "Đang chờ (" (waiting.len()) ")" }
+                    h2 { "Đang chờ (" (waiting.len()) ") · theo thứ tự gọi" }
                     @if waiting.is_empty() {
                         p.muted { "Không có ai đang chờ." }
                     } @else {
                         table.list #waiting {
-                            thead { tr { th { "Số" } th { "Lĩnh vực" } th { "Đã chờ" } } }
+                            thead { tr { th { "Lượt" } th { "Số" } th { "Lĩnh vực" } th { "Đã chờ" } } }
                             tbody {
-                                @for t in &waiting {
+                                @for (turn, t) in (1..).zip(self.next) {
                                     tr.priority[t.priority.is_priority()] {
-                                        td.num { (t.number) @if t.priority.is_priority() { " ★" } }
-                                        td { (service_name(t.service_id)) }
+                                        td.turn { (turn) }
+                                        td.num { (t.number) }
+                                        td {
+                                            (service_name(t.service_id))
+                                            @if t.priority.is_priority() {
+                                                " " span.badge.warn { "★ " (t.priority.label_vi()) }
+                                            }
+                                        }
                                         td { span data-since=(t.issued_at.timestamp_millis()) {} }
                                     }
                                 }
                             }
+                        }
+                        @if waiting.len() > self.next.len() {
+                            p.muted { "… và " (waiting.len() - self.next.len()) " người nữa." }
                         }
                     }
                     @let absent: Vec<&TicketView> = self.absent.iter().filter(|t| serves.contains(&t.service_id)).collect();
@@ -282,17 +347,20 @@ impl Panel<'_> {
                 }
             }
             dialog #call {
-                form method="dialog" data-url=(format!("{base}/call")) {
+                form method="dialog" #call-form data-url=(format!("{base}/call")) {
                     h2 { "Gọi một số cụ thể" }
-                    label { "Số"
-                        select name="ticket_id" data-number required {
-                            @for t in &waiting {
-                                option value=(t.id.0) { (t.number) " · " (service_name(t.service_id)) }
-                            }
+                    label { "Số (gõ số, ví dụ " (waiting.first().map_or("A012", |t| t.number.as_str())) ")"
+                        input name="ticket_number" list="call-numbers" required autocomplete="off"
+                            data-invalid="Mời gõ số cần gọi.";
+                    }
+                    datalist #call-numbers {
+                        @for t in waiting {
+                            option value=(t.number) data-id=(t.id.0) { (service_name(t.service_id)) }
                         }
                     }
                     label { "Lý do (bắt buộc)"
-                        input name="reason" required maxlength="200" placeholder="Ví dụ: người cao tuổi, hẹn trước";
+                        input name="reason" required maxlength="200" placeholder="Ví dụ: người cao tuổi, hẹn trước"
+                            data-invalid="Mời ghi lý do gọi số này trước.";
                     }
                     menu { button value="cancel" formnovalidate { "Huỷ" } button.primary value="ok" { "Gọi" } }
                 }
@@ -301,7 +369,8 @@ impl Panel<'_> {
                 form method="dialog" data-url=(format!("{base}/pause")) {
                     h2 { "Tạm dừng quầy" }
                     label { "Lý do"
-                        input name="reason" required maxlength="200" placeholder="Ví dụ: nghỉ trưa";
+                        input name="reason" required maxlength="200" placeholder="Ví dụ: nghỉ trưa"
+                            data-invalid="Mời ghi lý do tạm dừng.";
                     }
                     menu { button value="cancel" formnovalidate { "Huỷ" } button.primary value="ok" { "Tạm dừng" } }
                 }

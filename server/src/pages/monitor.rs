@@ -54,9 +54,10 @@ async fn render(
             .find(|t| t.id == id)
             .map_or("—", |t| t.number.as_str())
     };
+    // The counters' table is the widest: it has the page's whole width,
+    // the services and the devices share the row below.
     let panel = html! {
-        div.columns {
-            section {
+        section {
                 h2 { "Quầy" }
                 table.list #monitor-counters {
                     thead { tr { th { "Quầy" } th { "Trạng thái" } th { "Vé hiện tại" } th { "Nhân viên" } } }
@@ -78,6 +79,9 @@ async fn render(
                         }
                     }
                 }
+        }
+        div.columns {
+            section {
                 h2 { "Lĩnh vực" }
                 table.list #monitor-services {
                     thead { tr { th { "Lĩnh vực" } th { "Đang chờ" } th { "Ưu tiên" } th { "Chờ lâu nhất" } } }

@@ -124,6 +124,7 @@ pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
         (M::POST, "/api/v1/admin/services", admin.clone()),
         (M::PUT, "/api/v1/admin/services/999", admin.clone()),
         (M::PUT, "/api/v1/admin/office", admin.clone()),
+        (M::POST, "/api/v1/admin/counters", admin.clone()),
         (M::PUT, "/api/v1/admin/counters/999", admin.clone()),
         (M::PUT, "/api/v1/admin/users/999", admin),
         (M::GET, "/api/v1/ratings/current", rating.clone()),

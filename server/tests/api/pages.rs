@@ -1,7 +1,7 @@
 //! The admin's service API and who may open which web page, through the
 //! router (the pages' behaviour in a browser is tested in `tests/`).
 
-use crate::common::{TestApp, Who};
+use crate::common::{CHUNG_THUC, HO_TICH, TestApp, Who};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -388,4 +388,102 @@ async fn tracking_page_follows_the_ticket() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{wrong}");
         assert!(body.contains("Không tìm thấy vé"), "{wrong}: {body}");
     }
+}
+
+// The admin adds a counter: closed until staff open it, listed with the
+// others, a staff member can sign in there; a number already used is a
+// conflict and changes nothing.
+#[tokio::test]
+async fn admin_adds_a_counter() {
+    let app = TestApp::new().await;
+    let counter = |number: u32| {
+        json!({ "number": number, "name": "Quầy Bảo hiểm", "selection": "order",
+                "services": [{ "service_id": HO_TICH }] })
+    };
+    let (status, added) = app.post("/api/v1/admin/counters", counter(5)).await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(
+        (added["number"].as_u64(), added["state"].as_str()),
+        (Some(5), Some("closed"))
+    );
+    let (status, err) = app.post("/api/v1/admin/counters", counter(2)).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_exists"))
+    );
+    assert_eq!(err["message_vi"], "Cơ quan đã có Quầy 2.");
+    let (status, _) = app.post("/api/v1/admin/counters", counter(0)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, counters) = app.get("/api/v1/counters").await;
+    assert_eq!(counters.as_array().unwrap().len(), 5);
+    let id = added["id"].as_i64().unwrap();
+    assert_eq!(app.login("lan", Some(id)).await.0, StatusCode::OK);
+}
+
+// The console lists the waiting in the order call-next takes them: a
+// priority ticket issued last comes first, marked with its class.
+#[tokio::test]
+async fn the_console_lists_the_waiting_in_call_order() {
+    let app = TestApp::new().await;
+    let first = app.issue(HO_TICH).await;
+    app.issue(CHUNG_THUC).await;
+    let elderly = app.issue_with(CHUNG_THUC, "elderly").await;
+    let (_, html) = app
+        .call_as(Who::Staff(1), Method::GET, "/console/panel", None)
+        .await;
+    let html = html.as_str().unwrap();
+    let rows: Vec<&str> = html.split("<td class=\"num\">").skip(1).collect();
+    let number = |t: &Value| t["number"].as_str().unwrap().to_owned();
+    assert!(rows[0].starts_with(&number(&elderly)), "{html}");
+    assert!(rows[0].contains("Người cao tuổi"));
+    assert!(
+        rows[1].starts_with(&number(&first)),
+        "then by the counter's service order"
+    );
+    let called = app.call_next(1).await.unwrap();
+    assert_eq!(called["number"], elderly["number"]);
+}
+
+// A browser whose session was ended comes back to the login with its old
+// cookie, and the page says why: taken over (by whom), or disabled.
+#[tokio::test]
+async fn the_login_page_says_why_the_session_ended() {
+    let app = TestApp::new().await;
+    let lan = app.token(&Who::Staff(1)).await.unwrap();
+    app.login("minh", Some(1)).await;
+    let login_page = |token: String| {
+        let request = axum::http::Request::builder()
+            .uri("/login")
+            .header("cookie", format!("layso_token={token}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let app = &app;
+        async move { app.send(request).await.1.as_str().unwrap().to_owned() }
+    };
+    let page = login_page(lan).await;
+    assert!(
+        page.contains("Trần Văn Minh vừa đăng nhập tại Quầy 1"),
+        "{page}"
+    );
+    let (_, me) = app
+        .call_as(Who::Staff(2), Method::GET, "/api/v1/auth/me", None)
+        .await;
+    let minh_at_two = app.token(&Who::Staff(2)).await.unwrap();
+    let id = me["user"]["id"].as_i64().unwrap();
+    app.call(
+        Method::PUT,
+        &format!("/api/v1/admin/users/{id}"),
+        Some(json!({ "full_name": "Trần Văn Minh", "role": "staff", "disabled": true })),
+    )
+    .await;
+    assert!(
+        login_page(minh_at_two)
+            .await
+            .contains("Tài khoản của bạn đã bị khoá")
+    );
+    assert!(
+        !login_page("lss_unknown".into())
+            .await
+            .contains("class=\"notice\"")
+    );
 }
