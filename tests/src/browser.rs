@@ -96,6 +96,23 @@ impl Browser {
             .expect("the window resizes");
     }
 
+    /// What the script `js` (a function body) returns on the page.
+    pub async fn script(&self, js: &str) -> serde_json::Value {
+        self.client
+            .execute(js, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("running {js}: {e}"))
+    }
+
+    /// [`Browser::script`]'s answer as text (empty if it is not text).
+    pub async fn script_text(&self, js: &str) -> String {
+        self.script(js)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Opens `path` of the server.
     pub async fn open(&self, path: &str) {
         self.client

@@ -203,16 +203,10 @@ async fn call_a_given_number_with_a_reason() {
     lan.fill("#call input[name=reason]", "Người cao tuổi").await;
     lan.click("#call button[value=ok]").await;
     let refused: String = lan
-        .client
-        .execute(
+        .script_text(
             "return document.querySelector('#call input[name=ticket_number]').validationMessage;",
-            vec![],
         )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+        .await;
     assert!(refused.contains("không có trong hàng chờ"), "{refused}");
     assert!(lan.css("#call").await.attr("open").await.unwrap().is_some());
     // The clerk types the number as the citizen says it: lower case will do.
@@ -224,13 +218,8 @@ async fn call_a_given_number_with_a_reason() {
     lan.click("#call button[value=ok]").await;
     assert!(lan.css("#call").await.attr("open").await.unwrap().is_some());
     let said = lan
-        .client
-        .execute(
-            "return document.querySelector('#call input[name=reason]').validationMessage;",
-            vec![],
-        )
-        .await
-        .unwrap();
+        .script("return document.querySelector('#call input[name=reason]').validationMessage;")
+        .await;
     assert_eq!(said, json!("Mời ghi lý do gọi số này trước."));
     lan.screenshot("console-call-number").await;
     lan.fill("#call input[name=reason]", "Người cao tuổi").await;
@@ -283,16 +272,8 @@ async fn staff_are_told_why_they_are_at_the_login() {
         .await;
     lan.screenshot("login-taken-over").await;
     let chosen: String = lan
-        .client
-        .execute(
-            "return document.querySelector('select[name=counter_id]').value;",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+        .script_text("return document.querySelector('select[name=counter_id]').value;")
+        .await;
     assert_eq!(chosen, "1", "the counter last used here");
 
     // Without a counter, a clerk is asked for one instead of a dead end.
@@ -518,16 +499,13 @@ async fn admin_changes_the_office_counters_devices_and_users() {
     // The add-user form's own check works in this browser (its pattern
     // compiles): a name with a space or a capital is not accepted.
     let valid = admin
-        .client
-        .execute(
+        .script(
             "const f = document.querySelector('input[name=username][pattern]'); \
              f.value = 'Hoa Nguyen'; const bad = f.checkValidity(); \
              f.value = 'hoa.nguyen'; f.dispatchEvent(new Event('input')); \
              return [bad, f.checkValidity()];",
-            vec![],
         )
-        .await
-        .unwrap();
+        .await;
     assert_eq!(valid, json!([false, true]));
 
     admin.click("#devices summary").await;

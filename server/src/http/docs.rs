@@ -179,8 +179,16 @@ fn limits() -> Vec<(&'static str, &'static str, Value)> {
             "number",
             json!({ "minimum": 1, "maximum": 999 }),
         ),
-        ("NewCounterRequest", "services", json!({ "minItems": 1 })),
-        ("CounterRequest", "services", json!({ "minItems": 1 })),
+        (
+            "NewCounterRequest",
+            "services",
+            json!({ "minItems": 1, "uniqueItems": true }),
+        ),
+        (
+            "CounterRequest",
+            "services",
+            json!({ "minItems": 1, "uniqueItems": true }),
+        ),
         (
             "CounterServiceRequest",
             "weight",
@@ -229,6 +237,8 @@ pub fn document() -> Value {
     for (schema, words) in [
         ("Numbering", "first <= last (1 to 99999)"),
         ("HoursWindow", "`to` is after `from`"),
+        ("CounterRequest", "each service is listed once"),
+        ("NewCounterRequest", "each service is listed once"),
     ] {
         if let Some(object) = schemas[schema].as_object_mut() {
             let old = object

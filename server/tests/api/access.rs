@@ -142,13 +142,7 @@ pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
 #[tokio::test]
 async fn the_role_table() {
     let app = TestApp::new().await;
-    let (_, tablet) = app
-        .post(
-            "/api/v1/admin/devices",
-            json!({ "kind": "rating", "name": "Máy đánh giá quầy 1", "counter_id": 1 }),
-        )
-        .await;
-    let tablet = tablet["token"].as_str().unwrap().to_owned();
+    let tablet = rating_tablet_at_one(&app).await;
     let who = |name: &str| match name {
         "rating@1" => Who::Token(tablet.clone()),
         other => caller_of(other),
@@ -212,13 +206,7 @@ fn page_table() -> Vec<(&'static str, Vec<&'static str>)> {
 #[tokio::test]
 async fn the_pages_role_table() {
     let app = TestApp::new().await;
-    let (_, tablet) = app
-        .post(
-            "/api/v1/admin/devices",
-            json!({ "kind": "rating", "name": "Máy đánh giá quầy 1", "counter_id": 1 }),
-        )
-        .await;
-    let tablet = tablet["token"].as_str().unwrap().to_owned();
+    let tablet = rating_tablet_at_one(&app).await;
     let people = ["admin", "manager", "staff@1", "staff@2", "staff@none"];
     let mut wrong = Vec::new();
     for (path, allowed) in page_table() {
@@ -246,6 +234,17 @@ async fn the_pages_role_table() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Pairs a rating tablet at counter 1; its token.
+async fn rating_tablet_at_one(app: &TestApp) -> String {
+    let (_, tablet) = app
+        .post(
+            "/api/v1/admin/devices",
+            json!({ "kind": "rating", "name": "Máy đánh giá quầy 1", "counter_id": 1 }),
+        )
+        .await;
+    tablet["token"].as_str().unwrap().to_owned()
 }
 
 /// The test caller named `name` in [`CALLERS`] (but the rating tablet,
