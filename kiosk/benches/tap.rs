@@ -102,6 +102,7 @@ fn main() {
             profile,
             paper: Paper::Mm80,
             qr: QrMode::Native,
+            marks: layso_kiosk::wrap::Marks::Cell,
             timeout: Duration::from_millis(500),
         };
         let mut kiosk = Kiosk::new(Client::new(&base, &token, Duration::from_secs(5)), setup);

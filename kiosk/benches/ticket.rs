@@ -41,9 +41,10 @@ fn main() {
             let bytes = ticket_bytes(&typical, profile, paper)
                 .expect("layout")
                 .len();
-            let drawn_qr = ticket_bytes_with(&typical, profile, paper, QrMode::Raster)
-                .expect("layout")
-                .len();
+            let drawn_qr =
+                ticket_bytes_with(&typical, profile, paper, QrMode::Raster, Default::default())
+                    .expect("layout")
+                    .len();
             let longest = ticket_bytes(&every_letter, profile, paper)
                 .expect("layout")
                 .len();

@@ -4,6 +4,7 @@
 use crate::flow::PrinterSetup;
 use crate::printer::Transport;
 use crate::ticket::{Paper, Profile, QrMode};
+use crate::wrap::Marks;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,9 @@ pub struct PrinterConfig {
     pub paper: Paper,
     /// `native` (`GS ( k`) or `raster` (drawn here, for printers without it).
     pub qr: QrMode,
+    /// Text profiles: `cell` if the printer gives a tone mark's byte a cell
+    /// of its own, `overstrike` if it draws it over the letter.
+    pub marks: Marks,
     /// How long the printer may take to answer, in milliseconds.
     pub timeout_ms: u64,
 }
@@ -67,6 +71,7 @@ impl Default for Config {
                 profile: Profile::Raster,
                 paper: Paper::Mm80,
                 qr: QrMode::Native,
+                marks: Marks::Cell,
                 timeout_ms: 500,
             },
             keys: std::collections::BTreeMap::new(),
@@ -124,6 +129,7 @@ impl Config {
             profile: p.profile,
             paper: p.paper,
             qr: p.qr,
+            marks: p.marks,
             timeout: Duration::from_millis(p.timeout_ms.max(50)),
         })
     }

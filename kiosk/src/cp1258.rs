@@ -47,6 +47,20 @@ const TONES: [(char, u8); 5] = [
     ('\u{0323}', 0xF2),
 ];
 
+/// Whether `byte` is one of the five combining tone marks.
+pub fn is_tone_byte(byte: u8) -> bool {
+    TONES.iter().any(|(_, b)| *b == byte)
+}
+
+/// Every Vietnamese letter, every tone, in words a line can hold: each
+/// vowel with its tones, then Đ đ and the other consonants, upper case and
+/// lower. What a test print shows.
+pub fn every_vietnamese_letter_in_words() -> String {
+    let mut words: Vec<String> = VOWELS.iter().map(|row| row.iter().collect()).collect();
+    words.extend(["Đđ", "BCDGHKLMNPQRSTVX", "bcdghklmnpqrstvx"].map(String::from));
+    words.join(" ")
+}
+
 /// Every Vietnamese letter, every tone: the sample line printers are
 /// tested with.
 pub fn every_vietnamese_letter() -> String {

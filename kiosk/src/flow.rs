@@ -31,6 +31,8 @@ pub struct PrinterSetup {
     pub paper: Paper,
     /// How it prints the QR code.
     pub qr: QrMode,
+    /// What it does with a tone mark's byte (text profiles).
+    pub marks: crate::wrap::Marks,
     /// How long it may take to answer or take a byte.
     pub timeout: Duration,
 }
@@ -192,6 +194,7 @@ impl Kiosk {
             self.printer.profile,
             self.printer.paper,
             self.printer.qr,
+            self.printer.marks,
         )
         .map_err(|e| e.to_string())?;
         // The answer after the job comes once the job is through the line.

@@ -19,3 +19,4 @@ pub mod screen;
 pub mod ticket;
 pub mod window;
 pub mod worker;
+pub mod wrap;

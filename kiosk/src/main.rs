@@ -9,7 +9,7 @@ use layso_kiosk::client::Client;
 use layso_kiosk::config::Config;
 use layso_kiosk::flow::{Kiosk, Outcome};
 use layso_kiosk::printer;
-use layso_kiosk::ticket::{Ticket, ticket_bytes};
+use layso_kiosk::ticket::{Ticket, ticket_bytes_with};
 use layso_protocol::{Priority, ServiceId};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -67,7 +67,7 @@ fn main() -> anyhow::Result<()> {
         Some(Command::TestPrint) => {
             let sample = Ticket {
                 office: "Layso – in thử".into(),
-                service: layso_kiosk::cp1258::every_vietnamese_letter(),
+                service: layso_kiosk::cp1258::every_vietnamese_letter_in_words(),
                 number: "A000".into(),
                 issued_at: chrono::Local::now().naive_local(),
                 people_ahead: Some(0),
@@ -77,16 +77,20 @@ fn main() -> anyhow::Result<()> {
                 footer: "Mỗi chữ cái tiếng Việt, mỗi dấu thanh: in đúng thì máy in đã sẵn sàng."
                     .into(),
             };
-            let job = ticket_bytes(&sample, setup.profile, setup.paper)?;
-            let mut port =
-                printer::open(&setup.transport, setup.timeout).context("opening the printer")?;
+            let job =
+                ticket_bytes_with(&sample, setup.profile, setup.paper, setup.qr, setup.marks)?;
+            let mut port = printer::open(&setup.transport, setup.timeout)
+                .with_context(|| format!("opening the printer {}", setup.transport))?;
             let status = printer::status(port.as_mut()).map_err(|e| anyhow::anyhow!("{e}"))?;
             status.ready().map_err(|e| anyhow::anyhow!("{e}"))?;
             printer::send(port.as_mut(), &job).context("printing")?;
             println!("Đã in vé thử ({} byte).", job.len());
         }
         Some(Command::Take { service, priority }) => {
-            let priority: Priority = priority.parse().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let priority: Priority = priority.parse().map_err(|e| {
+                let known: Vec<&str> = Priority::ALL.iter().map(|p| p.as_str()).collect();
+                anyhow::anyhow!("{e}; the classes are {}", known.join(", "))
+            })?;
             let token = config
                 .token()
                 .context("no token: set token or credentials")?;

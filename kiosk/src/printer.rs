@@ -35,6 +35,17 @@ pub enum Transport {
     },
 }
 
+impl std::fmt::Display for Transport {
+    /// Where the printer is, as an installer would look for it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Serial { path, baud, .. } => write!(f, "{path} (serial, {baud} baud)"),
+            Self::File { path } => write!(f, "{} (device file)", path.display()),
+            Self::Tcp { addr } => write!(f, "{addr} (network)"),
+        }
+    }
+}
+
 /// An open connection to the printer.
 pub trait Port: Read + Write + Send {}
 impl<T: Read + Write + Send> Port for T {}

@@ -50,27 +50,16 @@ fn width_of(font: &FontRef<'_>, text: &str, px: f32) -> f32 {
     x
 }
 
-/// Splits text into lines at most `dots` wide at `px`, at spaces.
+/// How wide `text` is at `px` in the bundled font, in dots.
+pub fn width(text: &str, px: f32) -> f32 {
+    width_of(font(), text, px)
+}
+
+/// Splits text into lines at most `dots` wide at `px`, at spaces (a word
+/// wider than the paper between letters, so that nothing is cut off).
 pub fn wrap(text: &str, px: f32, dots: u32) -> Vec<String> {
     let font = font();
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if line.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{line} {word}")
-        };
-        if !line.is_empty() && width_of(font, &candidate, px) > dots as f32 {
-            lines.push(std::mem::replace(&mut line, word.to_owned()));
-        } else {
-            line = candidate;
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
+    crate::wrap::wrap_with(text, dots as f32, |s| width_of(font, s, px))
 }
 
 /// Draws one line of text at `px`, cropped to its ink (width rounded up

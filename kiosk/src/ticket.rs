@@ -7,6 +7,7 @@
 //! ([`crate::cp1258`]), because the crate has no table for WPC1258.
 
 use crate::cp1258;
+use crate::wrap::Marks;
 use chrono::NaiveDateTime;
 use escpos::driver::Driver;
 use escpos::printer::Printer;
@@ -142,20 +143,21 @@ pub enum QrMode {
 /// The ticket's bytes for a profile and paper width, the QR code by the
 /// printer.
 pub fn ticket_bytes(t: &Ticket, profile: Profile, paper: Paper) -> Result<Vec<u8>, LayoutError> {
-    ticket_bytes_with(t, profile, paper, QrMode::Native)
+    ticket_bytes_with(t, profile, paper, QrMode::Native, Marks::default())
 }
 
-/// The ticket's bytes for a profile, paper width and way of printing the
-/// QR code.
+/// The ticket's bytes for a profile, paper width, way of printing the QR
+/// code and (text profiles) way the printer treats tone marks.
 pub fn ticket_bytes_with(
     t: &Ticket,
     profile: Profile,
     paper: Paper,
     qr: QrMode,
+    marks: Marks,
 ) -> Result<Vec<u8>, LayoutError> {
     match profile {
-        Profile::Wpc1258 => text_bytes_with(t, TextProfile::Wpc1258, paper, qr),
-        Profile::Xprinter => text_bytes_with(t, TextProfile::Xprinter, paper, qr),
+        Profile::Wpc1258 => text_bytes_with(t, TextProfile::Wpc1258, paper, qr, marks),
+        Profile::Xprinter => text_bytes_with(t, TextProfile::Xprinter, paper, qr, marks),
         Profile::Raster => crate::raster::raster_bytes_with(t, paper, qr),
     }
 }
@@ -167,32 +169,6 @@ pub fn qr_bytes(payload: &str, qr: QrMode) -> Result<Vec<u8>, LayoutError> {
         QrMode::Native => qr_code(payload),
         QrMode::Raster => Ok(crate::raster::gs_v_0(&crate::raster::qr_image(payload)?)),
     }
-}
-
-/// Splits text into lines of at most `width` letters, at spaces where it
-/// can (a tone mark is part of its letter, not a column of its own).
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let (len, word_len) = (line.chars().count(), word.chars().count());
-        if len > 0 && len + 1 + word_len > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-        while line.chars().count() > width {
-            let rest: String = line.chars().skip(width).collect();
-            line = line.chars().take(width).collect();
-            lines.push(std::mem::replace(&mut line, rest));
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 /// Collects what the `escpos` printer would send.
@@ -243,15 +219,17 @@ pub fn qr_code(payload: &str) -> Result<Vec<u8>, LayoutError> {
 /// several times normal size, the QR code by the printer's own `GS ( k`,
 /// then feed and cut.
 pub fn text_bytes(t: &Ticket, profile: TextProfile, paper: Paper) -> Result<Vec<u8>, LayoutError> {
-    text_bytes_with(t, profile, paper, QrMode::Native)
+    text_bytes_with(t, profile, paper, QrMode::Native, Marks::default())
 }
 
-/// [`text_bytes`] with the QR code printed as `qr` says.
-fn text_bytes_with(
+/// [`text_bytes`] with the QR code printed as `qr` says, on a printer that
+/// treats tone marks as `marks`.
+pub fn text_bytes_with(
     t: &Ticket,
     profile: TextProfile,
     paper: Paper,
     qr: QrMode,
+    marks: Marks,
 ) -> Result<Vec<u8>, LayoutError> {
     let t = &t.printable();
     let e = |e: escpos::errors::PrinterError| LayoutError(e.to_string());
@@ -265,7 +243,7 @@ fn text_bytes_with(
     p.justify(JustifyMode::CENTER).map_err(e)?;
     let columns = paper.columns();
     let text = |p: &mut Printer<Collect>, line: &str, width: usize| {
-        for l in wrap(line, width) {
+        for l in crate::wrap::wrap(line, width, marks) {
             let mut bytes = cp1258::encode(&l);
             bytes.push(b'\n');
             p.custom(&bytes).map_err(e)?;

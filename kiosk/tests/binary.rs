@@ -33,12 +33,18 @@ fn configuration_layers() {
 
 /// Runs `layso-kiosk test-print` against a fake network printer.
 fn test_print(answers: support::Answers, profile: &str) -> (bool, String, Vec<u8>) {
+    test_print_with(answers, profile, "native")
+}
+
+/// [`test_print`] with the QR code printed as `qr` says.
+fn test_print_with(answers: support::Answers, profile: &str, qr: &str) -> (bool, String, Vec<u8>) {
     let (addr, printer) = network_printer(answers);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_layso-kiosk"))
         .args(["--config", "/nonexistent/kiosk.toml", "test-print"])
         .env("LAYSO_KIOSK_PRINTER__KIND", "tcp")
         .env("LAYSO_KIOSK_PRINTER__ADDR", &addr)
         .env("LAYSO_KIOSK_PRINTER__PROFILE", profile)
+        .env("LAYSO_KIOSK_PRINTER__QR", qr)
         .output()
         .unwrap();
     let said = format!(
@@ -56,9 +62,10 @@ fn test_print_prints_every_letter() {
     let (ok, said, got) = test_print(READY, "wpc1258");
     assert!(ok, "{said}");
     let job = read(&got[9..]).unwrap();
-    let all = layso_kiosk::cp1258::every_vietnamese_letter();
-    // The sample's service line holds them all, at double size.
-    let service: String = job
+    let all = layso_kiosk::cp1258::every_vietnamese_letter_in_words();
+    // The sample's service lines hold them all, at double size, each line
+    // within the 80 mm paper's 24 double-width cells.
+    let service: Vec<&str> = job
         .iter()
         .filter_map(|p| match p {
             Printed::Line {
@@ -67,11 +74,37 @@ fn test_print_prints_every_letter() {
             _ => None,
         })
         .collect();
-    assert_eq!(service, all);
+    assert_eq!(service.join(" "), all);
+    for line in &service {
+        let cells = layso_kiosk::wrap::cells(line, layso_kiosk::wrap::Marks::Cell);
+        assert!(cells <= 24, "{line}: {cells} cells");
+    }
     let (ok, said, got) = test_print(PAPER_OUT, "raster");
     assert!(!ok);
     assert!(said.contains("hết giấy"), "{said}");
     assert_eq!(got.len(), 9, "only the status queries");
+}
+
+// The test print draws its QR code when the configuration says the printer
+// lacks GS ( k, so that such a printer can be checked; with "native" it is
+// the printer's own.
+#[test]
+fn test_print_follows_the_qr_setting() {
+    let qr_codes = |job: &[Printed]| job.iter().filter(|p| matches!(p, Printed::Qr(_))).count();
+    let images = |job: &[Printed]| {
+        job.iter()
+            .filter(|p| matches!(p, Printed::Raster(_)))
+            .count()
+    };
+    let (ok, said, native) = test_print_with(READY, "wpc1258", "native");
+    assert!(ok, "{said}");
+    let native = read(&native[9..]).unwrap();
+    let (ok, said, drawn) = test_print_with(READY, "wpc1258", "raster");
+    assert!(ok, "{said}");
+    let drawn = read(&drawn[9..]).unwrap();
+    assert_eq!((qr_codes(&native), images(&native)), (1, 0));
+    assert_eq!(qr_codes(&drawn), 0, "no GS ( k for a printer without it");
+    assert!(images(&drawn) > 0, "the QR code drawn as an image");
 }
 
 // Without a screen, a button box's key takes a ticket through the server

@@ -26,6 +26,7 @@ fn kiosk(base: &str, token: &str, path: &str) -> Kiosk {
             profile: Profile::Wpc1258,
             paper: Paper::Mm80,
             qr: QrMode::Native,
+            marks: layso_kiosk::wrap::Marks::Cell,
             timeout: Duration::from_millis(300),
         },
     )

@@ -174,8 +174,11 @@ fn a_drawn_qr_code_reads_back() {
     let t = ticket("Bộ phận Một cửa – UBND xã Tân Phú");
     for profile in [Profile::Wpc1258, Profile::Xprinter, Profile::Raster] {
         let native = read(&ticket_bytes(&t, profile, Paper::Mm58).unwrap()).unwrap();
-        let drawn =
-            read(&ticket_bytes_with(&t, profile, Paper::Mm58, QrMode::Raster).unwrap()).unwrap();
+        let drawn = read(
+            &ticket_bytes_with(&t, profile, Paper::Mm58, QrMode::Raster, Default::default())
+                .unwrap(),
+        )
+        .unwrap();
         assert!(
             !drawn.iter().any(|p| matches!(p, Printed::Qr(_))),
             "{profile:?}: no GS ( k"
@@ -204,4 +207,32 @@ fn a_drawn_qr_code_reads_back() {
         let (_, payload) = grids[0].decode().unwrap();
         assert_eq!(payload, t.tracking_url, "{profile:?}");
     }
+}
+
+// The test print's sample of every Vietnamese letter, lower and upper case,
+// fits either paper at the service line's size: broken at spaces into
+// lines no wider than the paper, nothing left off (a one-word sample was
+// cut at 576 dots and lost o ô ơ u ư y, the capitals and Đ đ).
+#[test]
+fn the_test_print_shows_every_letter_on_both_papers() {
+    let sample = layso_kiosk::cp1258::every_vietnamese_letter_in_words();
+    for letter in layso_kiosk::cp1258::every_vietnamese_letter().chars() {
+        assert!(sample.contains(letter), "{letter}");
+    }
+    for paper in [Paper::Mm58, Paper::Mm80] {
+        let lines = layso_kiosk::raster::wrap(&sample, layso_kiosk::raster::SERVICE, paper.dots());
+        assert_eq!(lines.join(" "), sample, "{paper:?}");
+        for line in &lines {
+            let wide = layso_kiosk::raster::width(line, layso_kiosk::raster::SERVICE);
+            assert!(
+                wide <= paper.dots() as f32,
+                "{paper:?}: {line} is {wide} dots"
+            );
+        }
+    }
+    // A word wider than the paper is broken between letters, not cut off.
+    let long = "Nghiêng".repeat(12);
+    let lines = layso_kiosk::raster::wrap(&long, layso_kiosk::raster::SERVICE, Paper::Mm58.dots());
+    assert!(lines.len() > 1);
+    assert_eq!(lines.concat(), long);
 }

@@ -176,3 +176,69 @@ fn control_characters_in_names_never_reach_the_printer() {
             .all(|b| *b >= 0x20)
     );
 }
+
+/// A ticket with the long names a province's offices have.
+fn long_ticket() -> Ticket {
+    Ticket {
+        office: "Trung tâm Phục vụ hành chính công tỉnh Bà Rịa – Vũng Tàu".into(),
+        service: "Chứng thực bản sao từ bản chính, chữ ký, hợp đồng".into(),
+        header: "Bộ phận tiếp nhận và trả kết quả giải quyết thủ tục hành chính".into(),
+        ..ticket()
+    }
+}
+
+// Long names wrap at spaces by the cells the printer really uses: on a
+// printer that gives each tone mark a cell, no line of any size overflows
+// 58 or 80 mm, no word that fits a line is split, no line starts with a
+// lone tone mark; on one that overstrikes, lines hold more letters but
+// still fit. Byte for byte against golden files too.
+#[test]
+fn long_names_wrap_by_the_printers_cells() {
+    use layso_kiosk::ticket::{QrMode, text_bytes_with};
+    use layso_kiosk::wrap::{Marks, cells};
+    let t = long_ticket();
+    let words: Vec<&str> = [&t.office, &t.service, &t.header, &t.footer]
+        .iter()
+        .flat_map(|s| s.split_whitespace())
+        .collect();
+    for (profile, paper, name) in CASES {
+        for marks in [Marks::Cell, Marks::Overstrike] {
+            let bytes = text_bytes_with(&t, profile, paper, QrMode::Native, marks).unwrap();
+            if marks == Marks::Cell {
+                support::assert_golden(&format!("long-{name}"), &bytes);
+            }
+            let printed = lines(&read(&bytes).unwrap());
+            for (text, (width, _), _) in &printed {
+                let used = cells(text, marks) * usize::from(*width);
+                assert!(
+                    used <= paper.columns(),
+                    "{name} {marks:?}: {text:?} takes {used}"
+                );
+                assert!(!text.starts_with(['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}']));
+            }
+            let small: Vec<&str> = printed
+                .iter()
+                .filter(|(_, (w, _), _)| *w <= 2)
+                .flat_map(|(text, ..)| text.split_whitespace())
+                .collect();
+            for word in &words {
+                assert!(small.contains(word), "{name} {marks:?}: {word:?} was split");
+            }
+        }
+    }
+    // The footer of the installer's report reads as words on 58 mm.
+    let footer: Vec<String> =
+        lines(&read(&text_bytes(&t, TextProfile::Wpc1258, Paper::Mm58).unwrap()).unwrap())
+            .into_iter()
+            .map(|(text, ..)| text)
+            .skip_while(|text| !text.starts_with("Cảm ơn"))
+            .collect();
+    assert_eq!(
+        footer,
+        [
+            "Cảm ơn quý khách. Xin vui",
+            "lòng giữ vé đến khi hoàn",
+            "tất thủ tục."
+        ]
+    );
+}
