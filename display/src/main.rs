@@ -156,13 +156,29 @@ fn say(
     if !spoken.missing.is_empty() {
         println!("not in the voice pack, and no engine: {:?}", spoken.missing);
     }
-    if let Some(path) = wav {
-        std::fs::write(&path, spoken.audio.wav_bytes())
+    if let Some(path) = &wav {
+        std::fs::write(path, spoken.audio.wav_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if !config.mute {
-        let mut speaker = config.speaker()?;
-        speaker.play(&spoken.audio)?;
+        let played = config
+            .speaker()
+            .map_err(anyhow::Error::from)
+            .and_then(|mut speaker| Ok(speaker.play(&spoken.audio)?));
+        match (played, &wav) {
+            (Ok(()), _) => {}
+            // The file was what the installer asked for: a machine without
+            // a sound card is said in a line, not as a failure.
+            (Err(error), Some(path)) => {
+                let reason = error.to_string();
+                let first = reason.lines().next().unwrap_or_default();
+                eprintln!(
+                    "Không phát được qua loa ({first}); âm thanh đã ghi vào {}.",
+                    path.display()
+                );
+            }
+            (Err(error), None) => return Err(error),
+        }
     }
     Ok(())
 }
