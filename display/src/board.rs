@@ -109,6 +109,8 @@ pub struct Board {
     pub notice: String,
     /// The office's call phrase.
     pub phrase: String,
+    /// The office's time zone (IANA), for the clock.
+    pub time_zone: String,
     /// Counters by number.
     pub counters: Vec<CounterLine>,
     /// Services in the office's order.
@@ -134,6 +136,19 @@ pub struct Board {
 }
 
 impl Board {
+    /// The clock in the header at `now`, on the office's time: the time
+    /// alone in portrait, with seconds and the date in landscape.
+    pub fn clock(&self, now: chrono::DateTime<chrono::Utc>, portrait: bool) -> String {
+        let format = if portrait {
+            "%H:%M  %d/%m"
+        } else {
+            "%H:%M:%S  %d/%m/%Y"
+        };
+        layso_device::clock::local(&self.time_zone, now)
+            .format(format)
+            .to_string()
+    }
+
     /// Applies `input` at `now` (the display's clock). Calls that are
     /// happening now are announced; calls caught up on after an absence
     /// are shown, and announced only if they are at most `speak_within`
@@ -179,6 +194,7 @@ impl Board {
         self.office = services.office.name.clone();
         self.notice = services.office.notice.clone();
         self.phrase = services.office.voice_phrase.clone();
+        self.time_zone = services.office.time_zone.clone();
         let number_of = |id: TicketId| {
             queue
                 .tickets

@@ -62,13 +62,7 @@ pub fn draw(painter: &egui::Painter, area: Rect, board: &Board, time: f64) {
     // The header: the office and the clock, or the connection's trouble.
     let header = Rect::from_min_size(area.min, vec2(area.width(), px(110.0)));
     painter.rect_filled(header, 0.0, PANEL);
-    let clock = chrono::Local::now()
-        .format(if portrait {
-            "%H:%M"
-        } else {
-            "%H:%M:%S  %d/%m/%Y"
-        })
-        .to_string();
+    let clock = board.clock(now, portrait);
     let clock_width = text(
         painter,
         header.right_center() - vec2(px(30.0), 0.0),

@@ -420,3 +420,15 @@ fn a_refresh_during_a_gap_keeps_the_gap() {
     assert_eq!(announced(&called(&mut board, 43, 4, 1)).len(), 1);
     assert_eq!(board.seq, 43);
 }
+
+// The header's clock reads the office's time, with the date in portrait
+// as in landscape: 13:06 UTC is 20:06 in Hà Nội.
+#[test]
+fn the_clock_is_the_offices() {
+    let board = ready(1);
+    let at = DateTime::parse_from_rfc3339("2026-12-01T13:06:05Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_eq!(board.clock(at, false), "20:06:05  01/12/2026");
+    assert_eq!(board.clock(at, true), "20:06  01/12");
+}

@@ -126,12 +126,14 @@ impl Kiosk {
         let number = ticket.number.clone();
         match self.print(&mut port, &ticket) {
             Ok(()) => Outcome::Printed { number },
-            Err(reason) => {
+            Err(failure) => {
                 drop(port);
+                tracing::warn!(%number, said = %failure.said, detail = %failure.detail, "a ticket was not printed");
                 // Best effort, a few times: the number is on the screen anyway.
-                let reported = (0..3).any(|_| self.client.not_printed(ticket.id, &reason).is_ok());
+                let reported =
+                    (0..3).any(|_| self.client.not_printed(ticket.id, &failure.said).is_ok());
                 if !reported {
-                    tracing::warn!(%number, %reason, "a ticket was not printed and the server was not told");
+                    tracing::warn!(%number, "the server was not told of the ticket not printed");
                 }
                 Outcome::NotPrinted {
                     message: format!(
@@ -188,7 +190,7 @@ impl Kiosk {
     /// job, with paper, has it. Reopens the printer and tries once more if
     /// that fails (a second ticket on paper beats none); the reason if both
     /// fail.
-    fn print(&mut self, port: &mut Box<dyn Port>, ticket: &TicketView) -> Result<(), String> {
+    fn print(&mut self, port: &mut Box<dyn Port>, ticket: &TicketView) -> Result<(), Failure> {
         let job = ticket_bytes_with(
             &self.layout(ticket),
             self.printer.profile,
@@ -196,14 +198,23 @@ impl Kiosk {
             self.printer.qr,
             self.printer.marks,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| Failure {
+            said: "Không dựng được vé để in (nội dung vé không hợp lệ).".into(),
+            detail: e.to_string(),
+        })?;
         // The answer after the job comes once the job is through the line.
         let patience = printer::wire_time(&self.printer.transport, job.len()) * 2;
         if send_and_confirm(port.as_mut(), &job, patience).is_ok() {
             return Ok(());
         }
-        let mut again = printer::open(&self.printer.transport, self.printer.timeout)
-            .map_err(|e| format!("reopening the printer: {e}"))?;
+        let mut again =
+            printer::open(&self.printer.transport, self.printer.timeout).map_err(|e| Failure {
+                said: format!(
+                    "Máy in mất kết nối khi đang in và không mở lại được ({}).",
+                    self.printer.transport
+                ),
+                detail: format!("reopening the printer: {e}"),
+            })?;
         send_and_confirm(again.as_mut(), &job, patience)
     }
 
@@ -245,12 +256,34 @@ impl Kiosk {
     }
 }
 
+/// Why a ticket did not reach paper: what the monitor shows staff, in
+/// Vietnamese, and the detail for the log.
+#[derive(Debug)]
+struct Failure {
+    /// For the server's log of tickets not printed (the monitor shows it).
+    said: String,
+    /// For the kiosk's own log.
+    detail: String,
+}
+
 /// Sends a job, then asks the printer's state: it must answer, with paper.
-fn send_and_confirm(port: &mut dyn Port, job: &[u8], patience: Duration) -> Result<(), String> {
-    printer::send(port, job).map_err(|e| format!("printing: {e}"))?;
+fn send_and_confirm(port: &mut dyn Port, job: &[u8], patience: Duration) -> Result<(), Failure> {
+    printer::send(port, job).map_err(|e| Failure {
+        said: "Gửi vé tới máy in bị lỗi giữa chừng.".into(),
+        detail: format!("printing: {e}"),
+    })?;
     printer::status_within(port, patience)
         .and_then(|s| s.ready())
-        .map_err(|e| format!("after printing: {}", e.code()))
+        .map_err(|e| Failure {
+            said: format!("Sau khi in: {}", without_advice(&e.to_string())),
+            detail: format!("after printing: {}", e.code()),
+        })
+}
+
+/// A printer refusal's words without the advice to citizens that follows
+/// them ("Máy in đã hết giấy." of "Máy in đã hết giấy. Xin vui lòng …").
+fn without_advice(said: &str) -> &str {
+    said.split_inclusive(". ").next().unwrap_or(said).trim_end()
 }
 
 /// The printer state the server is told for a refusal.

@@ -234,6 +234,18 @@ impl Screen {
             .collect()
     }
 
+    /// The clock in the corner at `now`, on the office's time (the
+    /// server's zone for it; Vietnam's until the server has been reached).
+    pub fn clock(&self, now: chrono::DateTime<chrono::Utc>) -> String {
+        let zone = self
+            .office
+            .as_ref()
+            .map_or("", |o| o.office.time_zone.as_str());
+        layso_device::clock::local(zone, now)
+            .format("%H:%M  %d/%m/%Y")
+            .to_string()
+    }
+
     /// The line across the top: the office, or why nothing can be taken.
     pub fn banner(&self) -> String {
         if !self.server_up {

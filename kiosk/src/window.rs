@@ -105,7 +105,7 @@ impl Window {
                 .strong(),
         );
         ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
-            let clock = chrono::Local::now().format("%H:%M  %d/%m/%Y").to_string();
+            let clock = self.screen.clock(chrono::Utc::now());
             ui.label(RichText::new(clock).size(size * 0.8).color(INK));
         });
     }

@@ -144,7 +144,8 @@ fn server_away_no_ticket() {
 
 // The printer answers, then its line goes dead: the ticket cannot go out.
 // The citizen sees the number and what to do, and the server logs the
-// ticket as not printed; one tap is still one ticket.
+// ticket as not printed, with a reason staff read in Vietnamese (the
+// monitor shows it); one tap is still one ticket.
 #[test]
 fn a_ticket_issued_but_not_printed_is_reported() {
     use serialport::SerialPort;
@@ -180,6 +181,17 @@ fn a_ticket_issued_but_not_printed_is_reported() {
     assert_eq!(
         office.count("SELECT COUNT(*) FROM events WHERE kind = 'not_printed'"),
         1
+    );
+    let reason = office.text("SELECT reason FROM events WHERE kind = 'not_printed'");
+    assert!(
+        reason.starts_with("Máy in mất kết nối")
+            || reason.starts_with("Sau khi in:")
+            || reason.starts_with("Gửi vé"),
+        "{reason}"
+    );
+    assert!(
+        !reason.contains("os error") && !reason.contains("printing"),
+        "{reason}"
     );
     assert_eq!(
         office.count("SELECT COUNT(*) FROM tickets"),

@@ -152,3 +152,18 @@ fn a_refusal_is_shown_then_cleared() {
     screen.on(Input::Tick, now + Duration::from_secs(60));
     assert_eq!(screen.phase, Phase::Ready);
 }
+
+// The corner clock reads the office's time (the server's zone for it), not
+// the kiosk box's, which is often UTC: 13:06 UTC is 20:06 in Hà Nội.
+#[test]
+fn the_clock_is_the_offices() {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T13:06:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    assert_eq!(ready_screen().clock(at), "20:06  01/12/2026");
+    let mut tokyo = services();
+    tokyo.office.time_zone = "Asia/Tokyo".into();
+    let mut screen = Screen::new(HashMap::new());
+    screen.on(Input::Services(Some(tokyo)), Instant::now());
+    assert_eq!(screen.clock(at), "22:06  01/12/2026");
+}

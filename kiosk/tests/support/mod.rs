@@ -157,6 +157,13 @@ impl Office {
         layso_kiosk::client::secret(&file, "devices.kiosk", "token").unwrap()
     }
 
+    /// One text from the database.
+    pub fn text(&self, sql: &'static str) -> String {
+        self.runtime
+            .block_on(sqlx::query_scalar::<_, String>(sql).fetch_one(&self.state.db.read))
+            .unwrap()
+    }
+
     /// One number from the database.
     pub fn count(&self, sql: &'static str) -> i64 {
         self.runtime

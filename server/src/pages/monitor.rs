@@ -43,9 +43,10 @@ async fn render(
         let users = accounts::users(&state.db.read, office).await?;
         let since = super::midnight(snapshot.business_date, &office_view.time_zone)?;
         let lost = reads::not_printed(&state.db.read, office, since).await?;
-        Ok::<_, Error>((office_view, snapshot, services, devices, users, lost))
+        let zone = crate::calendar::zone(&office_view.time_zone)?;
+        Ok::<_, Error>((office_view, snapshot, services, devices, users, lost, zone))
     };
-    let (office_view, snapshot, services, devices, users, lost) =
+    let (office_view, snapshot, services, devices, users, lost, zone) =
         data.await.map_err(IntoResponse::into_response)?;
     let number_of = |id| {
         snapshot
@@ -130,7 +131,8 @@ async fn render(
                     table.list #not-printed {
                         tbody {
                             @for (number, reason, at) in &lost {
-                                tr { td.num { (number) } td { (reason) } td.muted { (at.format("%H:%M")) } }
+                                // In the office's time, as the ticket printed it.
+                                tr { td.num { (number) } td { (reason) } td.muted { (at.with_timezone(&zone).format("%H:%M")) } }
                             }
                         }
                     }

@@ -305,7 +305,8 @@ async fn places_of_tickets_issued_together_match_the_line() {
 }
 
 // A kiosk reports its printer (the admin sees it) and a ticket it could
-// not print (the log says so, the ticket keeps its place, a display hears it).
+// not print (the log says so, the ticket keeps its place, a display hears it,
+// the monitor lists it at the office's time).
 #[tokio::test]
 async fn a_kiosk_reports_its_printer_and_an_unprinted_ticket() {
     let app = TestApp::new().await;
@@ -343,6 +344,11 @@ async fn a_kiosk_reports_its_printer_and_an_unprinted_ticket() {
         app.ticket_events(t["id"].as_i64().unwrap()).await,
         ["issued", "not_printed"]
     );
+    // The monitor lists it at the office's time, 09:00 (02:00 UTC).
+    let (_, monitor) = app.get("/monitor/panel").await;
+    let monitor = monitor.as_str().unwrap();
+    let row = &monitor[monitor.find("id=\"not-printed\"").unwrap()..];
+    assert!(row.contains(">09:00<") && !row.contains(">02:00<"), "{row}");
     assert_eq!(
         app.call_next(1).await.unwrap()["id"],
         t["id"],
