@@ -50,6 +50,28 @@ pub struct CounterLine {
     pub current: Option<(TicketId, String)>,
 }
 
+impl CounterLine {
+    /// What the board shows beside "Quầy 3": the counter's own name
+    /// without a "Quầy" (or "Quầy 3") it starts with, which would say it
+    /// twice; none if nothing is left.
+    pub fn short_name(&self) -> Option<&str> {
+        let name = self.name.trim();
+        let rest = ["Quầy", "quầy", "QUẦY"]
+            .iter()
+            .find_map(|word| name.strip_prefix(word))
+            .filter(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+            .map_or(name, str::trim_start);
+        let number = self.number.to_string();
+        let rest = match rest.strip_prefix(number.as_str()) {
+            Some(after) if after.is_empty() || !after.starts_with(char::is_numeric) => after
+                .trim_start_matches([' ', '-', '–', '·', ':'])
+                .trim_start(),
+            _ => rest,
+        };
+        (!rest.is_empty()).then_some(rest)
+    }
+}
+
 /// A service's line: how many wait for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceLine {

@@ -276,33 +276,49 @@ fn counter_table(painter: &egui::Painter, area: Rect, board: &Board, px: impl Fn
         return;
     }
     let top = area.top() + px(72.0);
-    let height = ((area.bottom() - top - px(10.0)) / lines.len() as f32).min(px(110.0));
-    let size = (height * 0.62).min(px(64.0));
+    let height = ((area.bottom() - top - px(10.0)) / lines.len() as f32).min(px(130.0));
+    // Room for the counter's name on a line of its own under "Quầy 3".
+    let two_lines = height >= px(96.0);
+    let size = (height * if two_lines { 0.5 } else { 0.62 }).min(px(64.0));
     for (i, line) in lines.iter().enumerate() {
         let y = top + height * (i as f32 + 0.5);
-        // "Quầy 3" large, then the counter's own name, small.
+        // "Quầy 3" large, then the counter's own name (without a "Quầy" of
+        // its own): under it when there is room, else beside it.
         let label = format!("Quầy {}", line.number);
+        let name_size = (size * 0.55).max(px(28.0));
+        let label_y = if two_lines { y - name_size * 0.55 } else { y };
         let label_width = text(
             painter,
-            pos2(area.left() + px(24.0), y),
+            pos2(area.left() + px(24.0), label_y),
             Align2::LEFT_CENTER,
             &label,
             size,
             TEXT,
             area.width() * 0.3,
         );
-        let room = area.width() * 0.66 - label_width - px(48.0);
-        let name_size = (size * 0.45).max(px(26.0));
-        if room > px(60.0) && line.name != label {
-            text(
-                painter,
-                pos2(area.left() + px(40.0) + label_width, y),
-                Align2::LEFT_CENTER,
-                &ellipsized(painter, &line.name, name_size, room),
-                name_size,
-                SOFT,
-                room,
-            );
+        if let Some(name) = line.short_name() {
+            let (at, room) = if two_lines {
+                (
+                    pos2(area.left() + px(24.0), y + size * 0.55),
+                    area.width() * 0.7 - px(24.0),
+                )
+            } else {
+                (
+                    pos2(area.left() + px(40.0) + label_width, y),
+                    area.width() * 0.66 - label_width - px(48.0),
+                )
+            };
+            if room > px(60.0) {
+                text(
+                    painter,
+                    at,
+                    Align2::LEFT_CENTER,
+                    &ellipsized(painter, name, name_size, room),
+                    name_size,
+                    SOFT,
+                    room,
+                );
+            }
         }
         let (current, colour) = match (&line.state, &line.current) {
             (CounterState::Paused, _) => ("Tạm dừng".to_owned(), SOFT),

@@ -432,3 +432,26 @@ fn the_clock_is_the_offices() {
     assert_eq!(board.clock(at, false), "20:06:05  01/12/2026");
     assert_eq!(board.clock(at, true), "20:06  01/12");
 }
+
+// The board says "Quầy" once: a counter named "Quầy Hộ tịch" shows "Hộ
+// tịch" beside "Quầy 1", one named "Quầy 1" shows nothing more.
+#[test]
+fn counter_names_do_not_repeat_quay() {
+    use layso_display::board::CounterLine;
+    let line = |number: u32, name: &str| CounterLine {
+        id: layso_protocol::CounterId(1),
+        number,
+        name: name.into(),
+        state: CounterState::Open,
+        current: None,
+    };
+    assert_eq!(
+        line(1, "Quầy Hộ tịch – Chứng thực").short_name(),
+        Some("Hộ tịch – Chứng thực")
+    );
+    assert_eq!(line(1, "Quầy 1").short_name(), None);
+    assert_eq!(line(2, "Quầy 2 – Đất đai").short_name(), Some("Đất đai"));
+    assert_eq!(line(1, "Quầy 12").short_name(), Some("12"));
+    assert_eq!(line(3, "Một cửa").short_name(), Some("Một cửa"));
+    assert_eq!(line(4, "Quầyx").short_name(), Some("Quầyx"));
+}

@@ -9,6 +9,7 @@
 
 use crate::client::{Client, ClientError};
 use crate::printer::{self, NotReady, Port, Transport};
+use crate::screen::Away;
 use crate::ticket::{Paper, Profile, QrMode, Ticket, ticket_bytes_with};
 use chrono_tz::Tz;
 use layso_protocol::{
@@ -86,6 +87,18 @@ impl Kiosk {
     pub fn refresh(&mut self) -> Result<&ServicesResponse, ClientError> {
         let services = self.client.services()?;
         Ok(self.office.insert(services))
+    }
+
+    /// The office's services for the screen, or why there are none.
+    pub fn services_for_screen(&mut self) -> Result<ServicesResponse, Away> {
+        match self.refresh() {
+            Ok(services) => Ok(services.clone()),
+            Err(error) => {
+                let away = away(&error);
+                tracing::warn!(%error, ?away, server = %self.client.base(), "no services from the server");
+                Err(away)
+            }
+        }
     }
 
     /// What the kiosk last knew of the office.
@@ -253,6 +266,17 @@ impl Kiosk {
             header,
             footer,
         }
+    }
+}
+
+/// Why a failed request leaves the kiosk without the server.
+pub fn away(error: &ClientError) -> Away {
+    match error {
+        ClientError::Unreachable(_) => Away::Unreachable,
+        ClientError::Refused(e) if e.code == layso_protocol::ErrorCode::Unauthorized => {
+            Away::TokenRefused
+        }
+        ClientError::Refused(_) => Away::Failing,
     }
 }
 

@@ -184,6 +184,9 @@ fn run_headless(config: &Config, setup: layso_kiosk::flow::PrinterSetup) -> anyh
             if screen.server_up != was_up {
                 // The office's name once connected, or why keys do nothing.
                 println!("{}\r", screen.banner());
+                if let Some(away) = screen.away {
+                    println!("{}\r", away.note());
+                }
             }
             if done {
                 match &screen.phase {

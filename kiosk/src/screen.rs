@@ -53,11 +53,37 @@ pub enum Phase {
     },
 }
 
+/// Why the server gives the kiosk nothing: for the installer, who must
+/// tell a server outage from a kiosk whose token is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Away {
+    /// No answer: the server is down or the network is.
+    Unreachable,
+    /// The server answered, and refused the kiosk's token (wrong, or
+    /// revoked by an admin).
+    TokenRefused,
+    /// The server answered with an error of its own.
+    Failing,
+}
+
+impl Away {
+    /// What the installer reads in small type under "Tạm ngưng cấp số".
+    pub fn note(self) -> &'static str {
+        match self {
+            Self::Unreachable => "Không kết nối được máy chủ: kiểm tra mạng và máy chủ.",
+            Self::TokenRefused => {
+                "Máy chủ từ chối mã thiết bị của kiosk (sai hoặc đã bị thu hồi): cần ghép nối lại."
+            }
+            Self::Failing => "Máy chủ đang gặp lỗi: xem nhật ký máy chủ.",
+        }
+    }
+}
+
 /// Something that happened.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
-    /// The worker read the office's services (or could not reach the server).
-    Services(Option<ServicesResponse>),
+    /// The worker read the office's services, or why it could not.
+    Services(Result<ServicesResponse, Away>),
     /// A tap on a service's button (ordinary ticket).
     Tap(ServiceId),
     /// A tap on a service's "Ưu tiên" button.
@@ -101,6 +127,8 @@ pub struct Screen {
     pub office: Option<ServicesResponse>,
     /// Whether the server answered the last time it was asked.
     pub server_up: bool,
+    /// Why it did not, if it did not.
+    pub away: Option<Away>,
     /// Where the screen is.
     pub phase: Phase,
     /// Keys that take a ticket, for kiosks with physical buttons.
@@ -123,6 +151,7 @@ impl Screen {
         Self {
             office: None,
             server_up: false,
+            away: None,
             phase: Phase::Ready,
             keys,
         }
@@ -132,9 +161,13 @@ impl Screen {
     pub fn on(&mut self, input: Input, now: Instant) -> Option<Command> {
         match input {
             Input::Services(services) => {
-                self.server_up = services.is_some();
-                if let Some(services) = services {
-                    self.office = Some(services);
+                self.server_up = services.is_ok();
+                match services {
+                    Ok(services) => {
+                        self.office = Some(services);
+                        self.away = None;
+                    }
+                    Err(away) => self.away = Some(away),
                 }
                 None
             }

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 const INK: Color32 = Color32::from_rgb(20, 40, 80);
 const ACCENT: Color32 = Color32::from_rgb(0, 94, 170);
 const WARNING: Color32 = Color32::from_rgb(190, 30, 30);
+/// The priority buttons: warm, unlike the grey of a disabled button.
+const PRIORITY: Color32 = Color32::from_rgb(255, 196, 84);
 
 /// The running window: the screen's state and the worker.
 pub struct Window {
@@ -95,18 +97,32 @@ impl eframe::App for Window {
 }
 
 impl Window {
-    /// The office's name (or why nothing can be taken), and the clock.
+    /// The office's name (or why nothing can be taken), and the clock at
+    /// the right: the name wraps in the room the clock leaves it.
     fn banner(&self, ui: &mut egui::Ui, size: f32) {
         let colour = if self.screen.server_up { INK } else { WARNING };
-        ui.label(
-            RichText::new(self.screen.banner())
-                .size(size)
-                .color(colour)
-                .strong(),
-        );
         ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
             let clock = self.screen.clock(chrono::Utc::now());
             ui.label(RichText::new(clock).size(size * 0.8).color(INK));
+            ui.add_space(size);
+            ui.with_layout(Layout::top_down(Align::Min), |ui| {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(self.screen.banner())
+                            .size(size)
+                            .color(colour)
+                            .strong(),
+                    )
+                    .wrap(),
+                );
+                // For the installer, in small type: which trouble it is.
+                if let Some(away) = self.screen.away {
+                    ui.add(
+                        egui::Label::new(RichText::new(away.note()).size(size * 0.45).color(INK))
+                            .wrap(),
+                    );
+                }
+            });
         });
     }
 
@@ -115,8 +131,14 @@ impl Window {
         ui.label(RichText::new("Mời bạn chọn dịch vụ").size(size).color(INK));
         ui.add_space(size * 0.6);
         let width = ui.available_width();
+        let buttons = self.screen.buttons();
+        // The buttons share the screen's height (a portrait kiosk's too:
+        // bigger targets for elderly hands), up to almost three times their least height.
+        let gap = size * 0.4;
+        let count = buttons.len().max(1) as f32;
+        let height = ((ui.available_height() - gap * count) / count).clamp(size * 2.6, size * 7.0);
         let mut taps = Vec::new();
-        for button in self.screen.buttons() {
+        for button in buttons {
             ui.horizontal(|ui| {
                 let main = egui::Button::new(
                     RichText::new(&button.label)
@@ -126,20 +148,23 @@ impl Window {
                 .fill(ACCENT)
                 .min_size(egui::vec2(
                     width * if button.priority { 0.7 } else { 1.0 } - 8.0,
-                    size * 2.6,
+                    height,
                 ));
                 if ui.add_enabled(button.enabled, main).clicked() {
                     taps.push(Input::Tap(button.service));
                 }
                 if button.priority {
-                    let side = egui::Button::new(RichText::new("Ưu tiên").size(size).color(INK))
-                        .min_size(egui::vec2(width * 0.3 - 8.0, size * 2.6));
+                    // A colour of its own: grey read as "disabled".
+                    let side =
+                        egui::Button::new(RichText::new("Ưu tiên").size(size).color(INK).strong())
+                            .fill(PRIORITY)
+                            .min_size(egui::vec2(width * 0.3 - 8.0, height));
                     if ui.add_enabled(button.enabled, side).clicked() {
                         taps.push(Input::TapPriority(button.service));
                     }
                 }
             });
-            ui.add_space(size * 0.4);
+            ui.add_space(gap);
         }
         for tap in taps {
             self.feed(tap);

@@ -30,7 +30,7 @@ pub fn spawn(mut kiosk: Kiosk, refresh_every: Duration, wake: Box<dyn Fn() + Sen
                 wake();
                 sent
             };
-            let services = |kiosk: &mut Kiosk| Input::Services(kiosk.refresh().ok().cloned());
+            let services = |kiosk: &mut Kiosk| Input::Services(kiosk.services_for_screen());
             if !send(services(&mut kiosk)) {
                 return;
             }

@@ -142,6 +142,28 @@ fn server_away_no_ticket() {
     assert_eq!(fake.join().unwrap().len(), 9);
 }
 
+// The installer can tell a kiosk whose token the server refuses (wrong or
+// revoked) from a server that is away: the screen shows which, in small
+// type under "Tạm ngưng cấp số".
+#[test]
+fn a_refused_token_is_told_from_a_server_away() {
+    use layso_kiosk::screen::{Away, Input, Screen};
+    let office = Office::start();
+    let mut wrong = kiosk(&office.base, "lsd_not_a_token_of_this_server", "/dev/null");
+    assert_eq!(wrong.services_for_screen(), Err(Away::TokenRefused));
+    let mut away = kiosk("http://127.0.0.1:9", "lsd_unused", "/dev/null");
+    assert_eq!(away.services_for_screen(), Err(Away::Unreachable));
+    let mut right = kiosk(&office.base, &office.kiosk_token(), "/dev/null");
+    assert!(right.services_for_screen().is_ok());
+    let mut screen = Screen::new(Default::default());
+    screen.on(
+        Input::Services(Err(Away::TokenRefused)),
+        std::time::Instant::now(),
+    );
+    assert_eq!(screen.banner(), SUSPENDED);
+    assert!(screen.away.unwrap().note().contains("thu hồi"));
+}
+
 // The printer answers, then its line goes dead: the ticket cannot go out.
 // The citizen sees the number and what to do, and the server logs the
 // ticket as not printed, with a reason staff read in Vietnamese (the

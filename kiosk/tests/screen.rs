@@ -27,7 +27,7 @@ fn services() -> ServicesResponse {
 
 fn ready_screen() -> Screen {
     let mut screen = Screen::new(HashMap::from([('1', ServiceId(1))]));
-    screen.on(Input::Services(Some(services())), Instant::now());
+    screen.on(Input::Services(Ok(services())), Instant::now());
     screen
 }
 
@@ -127,11 +127,14 @@ fn keys_take_tickets() {
 fn server_away_and_back() {
     let mut screen = ready_screen();
     let now = Instant::now();
-    screen.on(Input::Services(None), now);
+    screen.on(
+        Input::Services(Err(layso_kiosk::screen::Away::Unreachable)),
+        now,
+    );
     assert_eq!(screen.banner(), SUSPENDED);
     assert!(screen.buttons().iter().all(|b| !b.enabled));
     assert_eq!(screen.on(Input::Tap(ServiceId(1)), now), None);
-    screen.on(Input::Services(Some(services())), now);
+    screen.on(Input::Services(Ok(services())), now);
     assert!(screen.buttons().iter().all(|b| b.enabled));
 }
 
@@ -164,6 +167,6 @@ fn the_clock_is_the_offices() {
     let mut tokyo = services();
     tokyo.office.time_zone = "Asia/Tokyo".into();
     let mut screen = Screen::new(HashMap::new());
-    screen.on(Input::Services(Some(tokyo)), Instant::now());
+    screen.on(Input::Services(Ok(tokyo)), Instant::now());
     assert_eq!(screen.clock(at), "22:06  01/12/2026");
 }
