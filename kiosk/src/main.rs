@@ -175,12 +175,22 @@ fn run_headless(config: &Config, setup: layso_kiosk::flow::PrinterSetup) -> anyh
         }
     });
     let mut screen = Screen::new(keys);
+    let mut stdin_closed: Option<std::time::Instant> = None;
     println!("Layso kiosk, no screen: press a service's key; ctrl-c to stop.\r");
     loop {
         while let Ok(input) = worker.inputs.try_recv() {
-            let done = matches!(input, Input::Done(_));
+            if let Input::Done(outcome) = &input {
+                match outcome {
+                    Outcome::Printed { number } => println!("{number}: Mời bạn nhận vé.\r"),
+                    Outcome::NotPrinted { message, .. } | Outcome::Refused { message } => {
+                        println!("{message}\r");
+                    }
+                }
+            }
             let was_up = screen.server_up;
-            screen.on(input, std::time::Instant::now());
+            // A key that waited (the server came, the printer is free) may
+            // be taken now.
+            let command = screen.on(input, std::time::Instant::now());
             if screen.server_up != was_up {
                 // The office's name once connected, or why keys do nothing.
                 println!("{}\r", screen.banner());
@@ -188,29 +198,37 @@ fn run_headless(config: &Config, setup: layso_kiosk::flow::PrinterSetup) -> anyh
                     println!("{}\r", away.note());
                 }
             }
-            if done {
-                match &screen.phase {
-                    Phase::Printed { number, .. } => println!("{number}: Mời bạn nhận vé.\r"),
-                    Phase::NotPrinted { message, .. } | Phase::Refused { message, .. } => {
-                        println!("{message}\r");
-                    }
-                    _ => {}
-                }
+            if let Some(command) = command {
+                worker
+                    .commands
+                    .send(command)
+                    .context("the worker stopped")?;
             }
         }
+        // No more keys: finish the tickets on their way (and one queued),
+        // for at most 30 s, then stop.
+        let busy = screen.phase == Phase::Printing || screen.queued.is_some();
         match keys_in.recv_timeout(Duration::from_millis(200)) {
             Ok('\u{3}') => return Ok(()),
-            Ok(key) => {
-                if let Some(command) = screen.on(Input::Key(key), std::time::Instant::now()) {
-                    worker
-                        .commands
-                        .send(command)
-                        .context("the worker stopped")?;
+            Ok(key) => match screen.on(Input::Key(key), std::time::Instant::now()) {
+                Some(command) => worker
+                    .commands
+                    .send(command)
+                    .context("the worker stopped")?,
+                None => {
+                    if let Some(note) = screen.queued_note() {
+                        println!("{note}\r");
+                    }
                 }
-            }
+            },
             Err(mpsc::RecvTimeoutError::Timeout) => {}
-            // No more keys: finish the ticket on its way, then stop.
-            Err(mpsc::RecvTimeoutError::Disconnected) if screen.phase == Phase::Printing => {
+            Err(mpsc::RecvTimeoutError::Disconnected)
+                if busy
+                    && stdin_closed
+                        .get_or_insert_with(std::time::Instant::now)
+                        .elapsed()
+                        < Duration::from_secs(30) =>
+            {
                 std::thread::sleep(Duration::from_millis(50));
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),

@@ -129,6 +129,9 @@ pub struct Screen {
     pub server_up: bool,
     /// Why it did not, if it did not.
     pub away: Option<Away>,
+    /// A key pressed while the kiosk could not take it yet (printing, or
+    /// the server not reached): its ticket is taken as soon as it can be.
+    pub queued: Option<ServiceId>,
     /// Where the screen is.
     pub phase: Phase,
     /// Keys that take a ticket, for kiosks with physical buttons.
@@ -152,6 +155,7 @@ impl Screen {
             office: None,
             server_up: false,
             away: None,
+            queued: None,
             phase: Phase::Ready,
             keys,
         }
@@ -169,12 +173,32 @@ impl Screen {
                     }
                     Err(away) => self.away = Some(away),
                 }
-                None
+                self.take_queued()
             }
             Input::Tap(service) => self.take(service, Priority::None),
             Input::Key(key) => {
                 let service = self.keys.get(&key).copied()?;
-                self.take(service, Priority::None)
+                // A button box's key is never dropped without a word: the
+                // previous citizen's number gives way, and a key that
+                // cannot be taken yet waits (one at most).
+                let showing = matches!(
+                    self.phase,
+                    Phase::Printed { .. } | Phase::NotPrinted { .. } | Phase::Refused { .. }
+                );
+                if showing && self.tappable(service) {
+                    self.phase = Phase::Ready;
+                }
+                if self.phase == Phase::Ready && self.tappable(service) {
+                    return self.take(service, Priority::None);
+                }
+                let known = self
+                    .office
+                    .as_ref()
+                    .is_none_or(|o| o.services.iter().any(|s| s.id == service));
+                if known {
+                    self.queued = Some(service);
+                }
+                None
             }
             Input::TapPriority(service) => {
                 if self.phase == Phase::Ready && self.tappable(service) {
@@ -213,7 +237,7 @@ impl Screen {
                         },
                     };
                 }
-                None
+                self.take_queued()
             }
             Input::Tick => {
                 let until = match &self.phase {
@@ -228,6 +252,25 @@ impl Screen {
                 None
             }
         }
+    }
+
+    /// The queued key's ticket, if it can be taken now (the result on
+    /// screen gives way to it).
+    fn take_queued(&mut self) -> Option<Command> {
+        let service = self.queued?;
+        if !self.tappable(service) || matches!(self.phase, Phase::Printing | Phase::Priority { .. })
+        {
+            return None;
+        }
+        self.queued = None;
+        self.phase = Phase::Ready;
+        self.take(service, Priority::None)
+    }
+
+    /// What the screen says of a key waiting to be taken.
+    pub fn queued_note(&self) -> Option<&'static str> {
+        self.queued
+            .map(|_| "Đã nhận yêu cầu: vé sẽ được in ngay khi máy sẵn sàng.")
     }
 
     /// A tap that may become a ticket: only on the services screen, with

@@ -115,6 +115,11 @@ impl Window {
                     )
                     .wrap(),
                 );
+                if let Some(note) = self.screen.queued_note() {
+                    ui.add(
+                        egui::Label::new(RichText::new(note).size(size * 0.6).color(INK)).wrap(),
+                    );
+                }
                 // For the installer, in small type: which trouble it is.
                 if let Some(away) = self.screen.away {
                     ui.add(

@@ -108,12 +108,13 @@ fn test_print_follows_the_qr_setting() {
 }
 
 // Without a screen, a button box's key takes a ticket through the server
-// and the printer, and the outcome is printed.
+// and the printer, and the outcome is printed; a second press while the
+// first ticket prints is not dropped: it is said, and taken next.
 #[test]
 fn headless_keys_take_tickets() {
     use std::io::Write;
     let office = Office::start();
-    let (addr, printer) = network_printer(READY);
+    let (addr, printer) = support::network_printer_for(2, READY);
     let credentials =
         layso_server::credentials::DemoSecrets::path_for(&office.dir.path().join("layso.db"));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_layso-kiosk"))
@@ -142,14 +143,14 @@ fn headless_keys_take_tickets() {
             "{said}"
         );
     }
-    child.stdin.take().unwrap().write_all(b"7").unwrap();
+    child.stdin.take().unwrap().write_all(b"77").unwrap();
     std::io::Read::read_to_string(&mut out, &mut said).unwrap();
     assert!(child.wait().unwrap().success());
     assert!(said.contains("B001: Mời bạn nhận vé."), "{said}");
+    assert!(said.contains("Đã nhận yêu cầu"), "{said}");
+    assert!(said.contains("B002: Mời bạn nhận vé."), "{said}");
     let got = printer.join().unwrap();
-    assert!(
-        read(&got[9..got.len() - 9])
-            .unwrap()
-            .contains(&Printed::Cut)
-    );
+    // GS V, the cut, ends each ticket (text bytes are never below 0x20).
+    let cuts = got.windows(2).filter(|w| *w == [0x1D, b'V']).count();
+    assert_eq!(cuts, 2, "two tickets cut");
 }

@@ -170,3 +170,37 @@ fn the_clock_is_the_offices() {
     screen.on(Input::Services(Ok(tokyo)), Instant::now());
     assert_eq!(screen.clock(at), "22:06  01/12/2026");
 }
+
+// A button box's key is never dropped without a word: pressed before the
+// server answers, or while a ticket prints, it waits (and the screen says
+// so) and is taken as soon as it can be; pressed while the last citizen's
+// number shows, it is taken at once.
+#[test]
+fn keys_wait_rather_than_vanish() {
+    let now = Instant::now();
+    let mut screen = Screen::new(HashMap::from([('1', ServiceId(1))]));
+    assert_eq!(screen.on(Input::Key('1'), now), None);
+    assert!(screen.queued_note().is_some(), "before the server answered");
+    assert_eq!(
+        screen.on(Input::Services(Ok(services())), now),
+        Some(Command::Take(ServiceId(1), Priority::None))
+    );
+    assert_eq!(screen.on(Input::Key('1'), now), None, "while printing");
+    assert!(screen.queued_note().is_some());
+    let printed = Outcome::Printed {
+        number: "A001".into(),
+    };
+    assert_eq!(
+        screen.on(Input::Done(printed.clone()), now),
+        Some(Command::Take(ServiceId(1), Priority::None)),
+        "the waiting key, once the printer is free"
+    );
+    assert_eq!(screen.queued_note(), None);
+    screen.on(Input::Done(printed), now);
+    assert!(matches!(screen.phase, Phase::Printed { .. }));
+    assert_eq!(
+        screen.on(Input::Key('1'), now),
+        Some(Command::Take(ServiceId(1), Priority::None)),
+        "the last number gives way"
+    );
+}
