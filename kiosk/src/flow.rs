@@ -158,6 +158,16 @@ impl Kiosk {
         }
     }
 
+    /// Asks the printer its state while nobody taps (a few status bytes),
+    /// and tells the server if it changed: the monitor shows paper out
+    /// before the first citizen meets it.
+    pub fn check_printer(&mut self) -> PrinterState {
+        match self.ready_printer() {
+            Ok(_port) => self.reported.unwrap_or(PrinterState::Ready),
+            Err(not_ready) => state_of(not_ready),
+        }
+    }
+
     /// Opens the printer and asks its state; reports a change of state to
     /// the server (best effort). The open port is kept for the job.
     fn ready_printer(&mut self) -> Result<Box<dyn Port>, NotReady> {

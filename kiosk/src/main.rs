@@ -187,12 +187,13 @@ fn run_headless(config: &Config, setup: layso_kiosk::flow::PrinterSetup) -> anyh
                     }
                 }
             }
-            let was_up = screen.server_up;
+            let before = screen.banner();
             // A key that waited (the server came, the printer is free) may
             // be taken now.
             let command = screen.on(input, std::time::Instant::now());
-            if screen.server_up != was_up {
-                // The office's name once connected, or why keys do nothing.
+            if screen.banner() != before {
+                // The office's name once connected, or why keys do nothing
+                // (no server, no paper).
                 println!("{}\r", screen.banner());
                 if let Some(away) = screen.away {
                     println!("{}\r", away.note());

@@ -5,7 +5,7 @@
 //! the worker.
 
 use crate::flow::{Outcome, SUSPENDED};
-use layso_protocol::{Priority, ServiceId, ServicesResponse};
+use layso_protocol::{PrinterState, Priority, ServiceId, ServicesResponse};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -96,6 +96,8 @@ pub enum Input {
     Key(char),
     /// The worker finished a tap.
     Done(Outcome),
+    /// The idle printer's state, as the worker last asked it.
+    Printer(PrinterState),
     /// Time passed.
     Tick,
 }
@@ -132,6 +134,8 @@ pub struct Screen {
     /// A key pressed while the kiosk could not take it yet (printing, or
     /// the server not reached): its ticket is taken as soon as it can be.
     pub queued: Option<ServiceId>,
+    /// The printer's state when it was last asked.
+    pub printer: Option<PrinterState>,
     /// Where the screen is.
     pub phase: Phase,
     /// Keys that take a ticket, for kiosks with physical buttons.
@@ -156,6 +160,7 @@ impl Screen {
             server_up: false,
             away: None,
             queued: None,
+            printer: None,
             phase: Phase::Ready,
             keys,
         }
@@ -239,6 +244,10 @@ impl Screen {
                 }
                 self.take_queued()
             }
+            Input::Printer(state) => {
+                self.printer = Some(state);
+                self.take_queued()
+            }
             Input::Tick => {
                 let until = match &self.phase {
                     Phase::Printed { until, .. }
@@ -267,6 +276,24 @@ impl Screen {
         self.take(service, Priority::None)
     }
 
+    /// Why the printer cannot print now, in Vietnamese, if it cannot (the
+    /// buttons wait until it can).
+    pub fn printer_trouble(&self) -> Option<&'static str> {
+        match self.printer? {
+            PrinterState::Ready | PrinterState::PaperNearEnd => None,
+            PrinterState::PaperOut => {
+                Some("Máy in đã hết giấy. Xin vui lòng báo cán bộ hướng dẫn.")
+            }
+            PrinterState::CoverOpen => {
+                Some("Nắp máy in đang mở. Xin vui lòng báo cán bộ hướng dẫn.")
+            }
+            PrinterState::Error => Some("Máy in đang gặp lỗi. Xin vui lòng báo cán bộ hướng dẫn."),
+            PrinterState::NoAnswer => {
+                Some("Máy in không phản hồi. Xin vui lòng báo cán bộ hướng dẫn.")
+            }
+        }
+    }
+
     /// What the screen says of a key waiting to be taken.
     pub fn queued_note(&self) -> Option<&'static str> {
         self.queued
@@ -286,7 +313,8 @@ impl Screen {
     }
 
     fn tappable(&self, service: ServiceId) -> bool {
-        self.server_up
+        self.printer_trouble().is_none()
+            && self.server_up
             && self
                 .office
                 .as_ref()
@@ -304,7 +332,7 @@ impl Screen {
             .map(|s| Button {
                 service: s.id,
                 label: s.name.clone(),
-                enabled: self.server_up && self.phase == Phase::Ready,
+                enabled: !self.troubled() && self.phase == Phase::Ready,
                 priority: s.accepts_priority,
             })
             .collect()
@@ -322,10 +350,18 @@ impl Screen {
             .to_string()
     }
 
+    /// Whether the banner says why nothing can be taken.
+    pub fn troubled(&self) -> bool {
+        !self.server_up || self.printer_trouble().is_some()
+    }
+
     /// The line across the top: the office, or why nothing can be taken.
     pub fn banner(&self) -> String {
         if !self.server_up {
             return SUSPENDED.to_owned();
+        }
+        if let Some(trouble) = self.printer_trouble() {
+            return trouble.to_owned();
         }
         self.office
             .as_ref()

@@ -100,7 +100,7 @@ impl Window {
     /// The office's name (or why nothing can be taken), and the clock at
     /// the right: the name wraps in the room the clock leaves it.
     fn banner(&self, ui: &mut egui::Ui, size: f32) {
-        let colour = if self.screen.server_up { INK } else { WARNING };
+        let colour = if self.screen.troubled() { WARNING } else { INK };
         ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
             let clock = self.screen.clock(chrono::Utc::now());
             ui.label(RichText::new(clock).size(size * 0.8).color(INK));

@@ -114,7 +114,7 @@ fn test_print_follows_the_qr_setting() {
 fn headless_keys_take_tickets() {
     use std::io::Write;
     let office = Office::start();
-    let (addr, printer) = support::network_printer_for(2, READY);
+    let (addr, printer) = support::network_printer_for_a_while(READY);
     let credentials =
         layso_server::credentials::DemoSecrets::path_for(&office.dir.path().join("layso.db"));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_layso-kiosk"))

@@ -68,22 +68,42 @@ pub fn fake<S: Read + Write + Send + 'static>(
 /// A fake printer on a local TCP port: its address, and the bytes it will
 /// have received from the first connection.
 pub fn network_printer(answers: Answers) -> (String, JoinHandle<Vec<u8>>) {
-    network_printer_for(1, answers)
-}
-
-/// [`network_printer`] for `connections` connections one after the other
-/// (the kiosk opens the printer for each ticket); every byte of all.
-pub fn network_printer_for(connections: usize, answers: Answers) -> (String, JoinHandle<Vec<u8>>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let printer = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        fake(stream, answers).join().unwrap()
+    });
+    (addr, printer)
+}
+
+/// A fake network printer for a kiosk that opens it again and again (for
+/// each ticket, and to ask its state while idle): it takes connections one
+/// after the other until none comes for 4 s (at most 30 s in all); every
+/// byte of all of them.
+pub fn network_printer_for_a_while(answers: Answers) -> (String, JoinHandle<Vec<u8>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let printer = std::thread::spawn(move || {
         let mut got = Vec::new();
-        for _ in 0..connections {
-            let (stream, _) = listener.accept().unwrap();
-            stream
-                .set_read_timeout(Some(Duration::from_millis(50)))
-                .unwrap();
-            got.extend(fake(stream, answers).join().unwrap());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = Instant::now();
+        while Instant::now() < deadline && last.elapsed() < Duration::from_secs(4) {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    stream.set_nonblocking(false).unwrap();
+                    stream
+                        .set_read_timeout(Some(Duration::from_millis(50)))
+                        .unwrap();
+                    got.extend(fake(stream, answers).join().unwrap());
+                    last = Instant::now();
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
         }
         got
     });
