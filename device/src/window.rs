@@ -12,12 +12,27 @@ pub fn parse_size(s: &str) -> Result<(f32, f32), String> {
     Ok((number(w)?, number(h)?))
 }
 
-/// A window titled "Layso" of `size`, or full screen without one.
-pub fn options(size: Option<(f32, f32)>) -> eframe::NativeOptions {
-    let viewport = ViewportBuilder::default().with_title("Layso");
-    let viewport = match size {
+/// Where a device's window goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Placement {
+    /// Its size; without one, the full screen.
+    pub size: Option<(f32, f32)>,
+    /// Its top left corner on the screen (the demo hall puts its windows
+    /// side by side); without one, where the window manager likes.
+    pub at: Option<(f32, f32)>,
+}
+
+/// A window titled `title` ("Layso …", which the screenshot scripts look
+/// for) where `placement` says.
+pub fn options(title: &str, placement: Placement) -> eframe::NativeOptions {
+    let viewport = ViewportBuilder::default().with_title(title);
+    let viewport = match placement.size {
         Some((w, h)) => viewport.with_inner_size([w, h]),
         None => viewport.with_fullscreen(true),
+    };
+    let viewport = match placement.at {
+        Some((x, y)) => viewport.with_position([x, y]),
+        None => viewport,
     };
     eframe::NativeOptions {
         viewport,

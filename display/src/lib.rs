@@ -11,6 +11,7 @@ pub mod board;
 pub mod config;
 pub mod display;
 pub mod link;
+pub mod run;
 pub mod voice;
 pub mod window;
 

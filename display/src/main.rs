@@ -7,16 +7,12 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use layso_display::config::Config;
-use layso_display::display::{Display, Note};
-use layso_display::link::Settings;
 use layso_display::voice::engine::Engine;
 use layso_display::voice::pack;
-use layso_display::voice::speaker::{Silent, Speaker};
+use layso_display::voice::speaker::Speaker;
 use layso_protocol::speech::{DEFAULT_PHRASE, Dialect, Reading, call_words};
 use serde::Serialize;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
 
 /// Layso hall display. Flags win over `LAYSO_DISPLAY_*` environment
 /// variables, which win over the config file.
@@ -88,12 +84,7 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    layso_device::log::to_stderr();
     let cli = Cli::parse();
     let config = Config::load(&cli.config, &cli)?;
     match cli.command {
@@ -115,7 +106,13 @@ fn main() -> anyhow::Result<()> {
             println!("{clips} clips in {}", dir.display());
             Ok(())
         }
-        None => run(&config, cli.headless, cli.windowed),
+        None => {
+            let placement = layso_device::window::Placement {
+                size: cli.windowed,
+                at: None,
+            };
+            layso_display::run::board(&config, cli.headless, placement)
+        }
     }
 }
 
@@ -181,85 +178,4 @@ fn say(
         }
     }
     Ok(())
-}
-
-/// The board, until its window closes (or forever, headless).
-fn run(config: &Config, headless: bool, windowed: Option<(f32, f32)>) -> anyhow::Result<()> {
-    let token = config
-        .token()
-        .context("no token: set token or credentials")?;
-    let mut settings = Settings::new(&config.server, &token);
-    settings.resnapshot_after = Duration::from_secs(config.resnapshot_after_secs);
-    let voice = Arc::new(layso_display::load_voice(
-        &config.voice_pack,
-        &config.engine_voice,
-    ));
-    let speaker: Box<dyn Speaker> = if config.mute {
-        Box::new(Silent)
-    } else {
-        match config.speaker() {
-            Ok(speaker) => Box::new(speaker),
-            Err(error) => {
-                tracing::error!(%error, "voice: calls will be shown but not heard");
-                Box::new(Silent)
-            }
-        }
-    };
-    if headless {
-        let (notes_tx, notes) = std::sync::mpsc::channel();
-        let display = Display::start(
-            settings,
-            config.speech(),
-            voice,
-            speaker,
-            Arc::new(|| {}),
-            Some(notes_tx),
-        );
-        println!("Layso display, no window: calls are printed; ctrl-c to stop.");
-        let mut online = None;
-        for note in notes {
-            let board = display
-                .board
-                .lock()
-                .expect("no panics under the board's lock")
-                .clone();
-            if online != Some(board.online) {
-                online = Some(board.online);
-                println!(
-                    "{}",
-                    if board.online {
-                        board.office.as_str()
-                    } else {
-                        "Mất kết nối máy chủ"
-                    }
-                );
-            }
-            if let Note::Ready { words, .. } = note {
-                println!("{words}");
-            }
-        }
-        return Ok(());
-    }
-    let options = layso_device::window::options(windowed);
-    let speech = config.speech();
-    eframe::run_native(
-        "layso-display",
-        options,
-        Box::new(move |cc| {
-            let ctx = cc.egui_ctx.clone();
-            let display = Display::start(
-                settings,
-                speech,
-                voice,
-                speaker,
-                Arc::new(move || ctx.request_repaint()),
-                None,
-            );
-            Ok(Box::new(layso_display::window::Window::new(
-                &cc.egui_ctx,
-                display.board.clone(),
-            )))
-        }),
-    )
-    .map_err(|e| anyhow::anyhow!("the window: {e}"))
 }

@@ -33,12 +33,15 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrinterConfig {
+    /// `preview` (no printer: tickets drawn as PNG files in `preview_dir`),
     /// `serial`, `file` or `tcp`.
     pub kind: String,
     /// The serial port or device file.
     pub path: String,
     /// The network printer's `host:port`.
     pub addr: String,
+    /// The preview's folder.
+    pub preview_dir: PathBuf,
     /// The serial line's speed.
     pub baud: u32,
     /// Hardware flow control on the serial line.
@@ -63,9 +66,12 @@ impl Default for Config {
             token: String::new(),
             credentials: PathBuf::from("layso.db.credentials.toml"),
             printer: PrinterConfig {
-                kind: "serial".into(),
+                // Until a printer is configured, the kiosk prints to the
+                // preview: a newcomer's first kiosk works.
+                kind: "preview".into(),
                 path: "/dev/ttyUSB0".into(),
                 addr: "127.0.0.1:9100".into(),
+                preview_dir: PathBuf::from("ticket-preview"),
                 baud: 9600,
                 rts_cts: false,
                 profile: Profile::Raster,
@@ -89,7 +95,7 @@ pub enum ConfigError {
     #[error("configuration: keys.{0:?} is not one character")]
     Key(String),
     /// The printer's kind is none of the three.
-    #[error("configuration: printer.kind is {0:?}; expected serial, file or tcp")]
+    #[error("configuration: printer.kind is {0:?}; expected preview, serial, file or tcp")]
     PrinterKind(String),
 }
 
@@ -121,6 +127,10 @@ impl Config {
             },
             "tcp" => Transport::Tcp {
                 addr: p.addr.clone(),
+            },
+            "preview" => Transport::Preview {
+                dir: p.preview_dir.clone(),
+                dots: p.paper.dots(),
             },
             other => return Err(ConfigError::PrinterKind(other.to_owned())),
         };

@@ -58,12 +58,21 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    // The installer's log: why a ticket was not printed, why the server
+    // refused the kiosk.
+    layso_device::log::to_stderr();
     let cli = Cli::parse();
     let config = Config::load(&cli.config, &cli)?;
     let setup = config.printer_setup()?;
     match cli.command {
-        None if cli.headless => run_headless(&config, setup)?,
-        None => run_window(&config, setup, cli.windowed)?,
+        None if cli.headless => layso_kiosk::run::headless(&config, setup)?,
+        None => {
+            let placement = layso_device::window::Placement {
+                size: cli.windowed,
+                at: None,
+            };
+            layso_kiosk::run::window(&config, setup, placement)?;
+        }
         Some(Command::TestPrint) => {
             let sample = Ticket {
                 office: "Layso – in thử".into(),
@@ -107,165 +116,4 @@ fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The touch screen, until its window closes.
-fn run_window(
-    config: &Config,
-    setup: layso_kiosk::flow::PrinterSetup,
-    windowed: Option<(f32, f32)>,
-) -> anyhow::Result<()> {
-    let token = config
-        .token()
-        .context("no token: set token or credentials")?;
-    let keys = config.keys()?;
-    let options = layso_device::window::options(windowed);
-    let server = config.server.clone();
-    eframe::run_native(
-        "layso-kiosk",
-        options,
-        Box::new(move |cc| {
-            let ctx = cc.egui_ctx.clone();
-            let client = Client::new(&server, &token, Duration::from_secs(5));
-            let worker = layso_kiosk::worker::spawn(
-                Kiosk::new(client, setup),
-                Duration::from_secs(10),
-                Box::new(move || ctx.request_repaint()),
-            );
-            let screen = layso_kiosk::screen::Screen::new(keys);
-            Ok(Box::new(layso_kiosk::window::Window::new(
-                &cc.egui_ctx,
-                screen,
-                worker,
-            )))
-        }),
-    )
-    .map_err(|e| anyhow::anyhow!("the window: {e}"))
-}
-
-/// Button boxes without a screen: each key read from standard input (raw,
-/// when it is a terminal) goes through the same screen state as a tap, so
-/// a key pressed while a ticket prints takes nothing.
-fn run_headless(config: &Config, setup: layso_kiosk::flow::PrinterSetup) -> anyhow::Result<()> {
-    use layso_kiosk::screen::{Input, Phase, Screen};
-    use std::io::Read;
-    use std::sync::mpsc;
-    let token = config
-        .token()
-        .context("no token: set token or credentials")?;
-    let keys = config.keys()?;
-    anyhow::ensure!(
-        !keys.is_empty(),
-        "--headless needs [keys] in the configuration"
-    );
-    let _raw = RawTerminal::enter();
-    let client = Client::new(&config.server, &token, Duration::from_secs(5));
-    let worker = layso_kiosk::worker::spawn(
-        Kiosk::new(client, setup),
-        Duration::from_secs(10),
-        Box::new(|| {}),
-    );
-    let (typed, keys_in) = mpsc::channel::<char>();
-    std::thread::spawn(move || {
-        let mut byte = [0u8; 1];
-        while let Ok(1) = std::io::stdin().read(&mut byte) {
-            if typed.send(char::from(byte[0])).is_err() {
-                return;
-            }
-        }
-    });
-    let mut screen = Screen::new(keys);
-    let mut stdin_closed: Option<std::time::Instant> = None;
-    println!("Layso kiosk, no screen: press a service's key; ctrl-c to stop.\r");
-    loop {
-        while let Ok(input) = worker.inputs.try_recv() {
-            if let Input::Done(outcome) = &input {
-                match outcome {
-                    Outcome::Printed { number } => println!("{number}: Mời bạn nhận vé.\r"),
-                    Outcome::NotPrinted { message, .. } | Outcome::Refused { message } => {
-                        println!("{message}\r");
-                    }
-                }
-            }
-            let before = screen.banner();
-            // A key that waited (the server came, the printer is free) may
-            // be taken now.
-            let command = screen.on(input, std::time::Instant::now());
-            if screen.banner() != before {
-                // The office's name once connected, or why keys do nothing
-                // (no server, no paper).
-                println!("{}\r", screen.banner());
-                if let Some(away) = screen.away {
-                    println!("{}\r", away.note());
-                }
-            }
-            if let Some(command) = command {
-                worker
-                    .commands
-                    .send(command)
-                    .context("the worker stopped")?;
-            }
-        }
-        // No more keys: finish the tickets on their way (and one queued),
-        // for at most 30 s, then stop.
-        let busy = screen.phase == Phase::Printing || screen.queued.is_some();
-        match keys_in.recv_timeout(Duration::from_millis(200)) {
-            Ok('\u{3}') => return Ok(()),
-            Ok(key) => match screen.on(Input::Key(key), std::time::Instant::now()) {
-                Some(command) => worker
-                    .commands
-                    .send(command)
-                    .context("the worker stopped")?,
-                None => {
-                    if let Some(note) = screen.queued_note() {
-                        println!("{note}\r");
-                    }
-                }
-            },
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected)
-                if busy
-                    && stdin_closed
-                        .get_or_insert_with(std::time::Instant::now)
-                        .elapsed()
-                        < Duration::from_secs(30) =>
-            {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
-        }
-        screen.on(Input::Tick, std::time::Instant::now());
-    }
-}
-
-/// Standard input in raw mode while it lives (keys arrive one by one,
-/// without Enter), restored when dropped; nothing when it is not a terminal.
-struct RawTerminal(Option<libc::termios>);
-
-impl RawTerminal {
-    fn enter() -> Self {
-        // SAFETY: termios calls on standard input with a zeroed struct
-        // that tcgetattr fills; only the terminal's modes change.
-        unsafe {
-            let mut saved: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(libc::STDIN_FILENO, &mut saved) != 0 {
-                return Self(None);
-            }
-            let mut raw = saved;
-            libc::cfmakeraw(&mut raw);
-            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &raw);
-            Self(Some(saved))
-        }
-    }
-}
-
-impl Drop for RawTerminal {
-    fn drop(&mut self) {
-        if let Some(saved) = &self.0 {
-            // SAFETY: restores the modes read in `enter`.
-            unsafe {
-                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
-            }
-        }
-    }
 }

@@ -33,6 +33,14 @@ pub enum Transport {
         /// Host and port.
         addr: String,
     },
+    /// No printer: each ticket drawn as a PNG file in a folder
+    /// ([`crate::preview`]).
+    Preview {
+        /// The folder.
+        dir: PathBuf,
+        /// The paper's width in dots.
+        dots: u32,
+    },
 }
 
 impl std::fmt::Display for Transport {
@@ -42,6 +50,9 @@ impl std::fmt::Display for Transport {
             Self::Serial { path, baud, .. } => write!(f, "{path} (serial, {baud} baud)"),
             Self::File { path } => write!(f, "{} (device file)", path.display()),
             Self::Tcp { addr } => write!(f, "{addr} (network)"),
+            Self::Preview { dir, .. } => {
+                write!(f, "{} (preview: PNG files, no paper)", dir.display())
+            }
         }
     }
 }
@@ -88,6 +99,7 @@ pub fn open(transport: &Transport, timeout: Duration) -> io::Result<Box<dyn Port
             stream.set_nodelay(true)?;
             Ok(Box::new(stream))
         }
+        Transport::Preview { dir, dots } => Ok(Box::new(crate::preview::Preview::new(dir, *dots))),
     }
 }
 
@@ -256,7 +268,9 @@ pub fn wire_time(transport: &Transport, bytes: usize) -> Duration {
         Transport::Serial { baud, .. } => {
             Duration::from_secs_f64(bytes as f64 * 10.0 / f64::from((*baud).max(1)))
         }
-        Transport::File { .. } | Transport::Tcp { .. } => Duration::ZERO,
+        Transport::File { .. } | Transport::Tcp { .. } | Transport::Preview { .. } => {
+            Duration::ZERO
+        }
     }
 }
 

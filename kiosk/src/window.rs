@@ -18,6 +18,7 @@ const PRIORITY: Color32 = Color32::from_rgb(255, 196, 84);
 pub struct Window {
     screen: Screen,
     worker: Worker,
+    note: Option<String>,
 }
 
 /// The bundled font, on a light background.
@@ -30,7 +31,18 @@ impl Window {
     /// A window over a screen and its worker.
     pub fn new(ctx: &egui::Context, screen: Screen, worker: Worker) -> Self {
         install_font(ctx);
-        Self { screen, worker }
+        Self {
+            screen,
+            worker,
+            note: None,
+        }
+    }
+
+    /// A line in small type under the banner, always shown (e.g. that the
+    /// printer is the preview).
+    pub fn with_note(mut self, note: Option<String>) -> Self {
+        self.note = note;
+        self
     }
 
     fn feed(&mut self, input: Input) {
@@ -118,6 +130,11 @@ impl Window {
                 if let Some(note) = self.screen.queued_note() {
                     ui.add(
                         egui::Label::new(RichText::new(note).size(size * 0.6).color(INK)).wrap(),
+                    );
+                }
+                if let Some(note) = &self.note {
+                    ui.add(
+                        egui::Label::new(RichText::new(note).size(size * 0.45).color(INK)).wrap(),
                     );
                 }
                 // For the installer, in small type: which trouble it is.

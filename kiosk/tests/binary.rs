@@ -154,3 +154,84 @@ fn headless_keys_take_tickets() {
     let cuts = got.windows(2).filter(|w| *w == [0x1D, b'V']).count();
     assert_eq!(cuts, 2, "two tickets cut");
 }
+
+/// The image of a PNG file, read by the `png` crate: one grey byte a dot.
+fn read_png(file: &Path) -> (usize, usize, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(file).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut buf).unwrap();
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    assert_eq!(
+        (frame.color_type, frame.bit_depth),
+        (png::ColorType::Grayscale, png::BitDepth::One)
+    );
+    let grey = (0..w * h)
+        .map(|i| {
+            let (x, y) = (i % w, i / w);
+            let byte = buf[y * frame.line_size + x / 8];
+            if byte & (0x80 >> (x % 8)) != 0 {
+                255
+            } else {
+                0
+            }
+        })
+        .collect();
+    (w, h, grey)
+}
+
+// A kiosk with no printer configured prints to the preview: each ticket
+// taken becomes a PNG of its own, on the paper's width, whose QR code (read
+// back by rqrr from the file as the png crate decodes it) opens that
+// ticket's tracking page; with a text profile too, as that profile's bytes
+// read back.
+#[test]
+fn without_a_printer_tickets_are_drawn_as_png_files() {
+    let office = Office::start();
+    let credentials =
+        layso_server::credentials::DemoSecrets::path_for(&office.dir.path().join("layso.db"));
+    let here = tempfile::tempdir().unwrap();
+    let take = |profile: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_layso-kiosk"))
+            .args([
+                "--config",
+                "/nonexistent/kiosk.toml",
+                "--server",
+                &office.base,
+            ])
+            .args(["take", "1"])
+            .current_dir(here.path())
+            .env("LAYSO_KIOSK_CREDENTIALS", &credentials)
+            .env("LAYSO_KIOSK_PRINTER__PROFILE", profile)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&output.stdout).into_owned();
+        let log = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{said}{log}");
+        assert!(said.contains("Mời bạn nhận vé"), "{said}");
+        assert!(log.contains("preview printer: ticket drawn"), "{log}");
+        said
+    };
+    take("raster");
+    take("wpc1258");
+    let mut files: Vec<_> = std::fs::read_dir(here.path().join("ticket-preview"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let tokens = office.runtime.block_on(
+        sqlx::query_scalar::<_, String>("SELECT public_token FROM tickets ORDER BY id")
+            .fetch_all(&office.state.db.read),
+    );
+    for (file, token) in files.iter().zip(tokens.unwrap()) {
+        let (w, h, grey) = read_png(file);
+        assert_eq!(w, 576, "80 mm paper");
+        assert!(h > 500, "a whole ticket, {h} rows");
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| grey[y * w + x]);
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "{}", file.display());
+        let (_, payload) = grids[0].decode().unwrap();
+        assert_eq!(payload, format!("{}/t/{token}", office.base));
+    }
+}

@@ -8,6 +8,34 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// Layso queue server. Flags win over `LAYSO_SERVER_*` environment variables,
+/// which win over the config file.
+#[derive(Debug, clap::Parser, Serialize)]
+#[command(version)]
+pub struct Flags {
+    /// TOML config file (used if it exists).
+    #[arg(long, default_value = "layso.toml")]
+    #[serde(skip)]
+    pub config: PathBuf,
+    /// Address to listen on, e.g. 0.0.0.0:8080 (port 0 picks a free one).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    /// The address citizens' phones open the server at, for the tracking
+    /// link in each ticket's QR code, e.g. http://192.168.1.10:8080.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// SQLite file, created on first start.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<PathBuf>,
+    /// Time zone of the demo office (IANA name).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod pages;
 pub mod policy;
 pub mod presence;
+pub mod process;
 pub mod state;
 pub mod throttle;
 

@@ -1,8 +1,9 @@
 //! Harness for the end-to-end tests: starts Layso's real binaries on
 //! temporary files and free loopback ports, and stops them hard or softly;
-//! [`browser`] drives a headless Chromium.
+//! [`browser`] drives a headless Chromium, [`screen`] an X screen.
 
 pub mod browser;
+pub mod screen;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,72 @@
+//! What a process that runs the server sets up: the allocator's habits,
+//! its log, its listening socket, and the signals that stop it. For
+//! `layso-server` and the demo hall.
+
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::state::AppState;
+use anyhow::Context;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Makes the allocator give every block of 1 MiB or more back to the system
+/// when it is freed. By default glibc raises that threshold after the first
+/// such free and keeps later ones in per-thread arenas: every password
+/// check (Argon2 fills 19 MiB) then left its memory resident, and a server
+/// that had signed a few people in held over 100 MiB.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of the allocator, which locks
+    // its own state; it touches no memory of ours.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+/// The log to standard error at `config.log`'s level, the server
+/// started on its database and listening: ready for [`crate::serve`]. Says
+/// where it listens in one plain line on standard output, for people and
+/// for tests that start on port 0.
+pub async fn open(config: &Config) -> anyhow::Result<(AppState, TcpListener)> {
+    return_large_blocks_to_the_system();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).context("log filter")?)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let state = crate::start(config, Arc::new(SystemClock)).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("Layso server listening on http://{addr}");
+    std::io::stdout().flush()?;
+    tracing::info!(%addr, database = %config.database.display(), "serving");
+    Ok((state, listener))
+}
+
+/// Completes on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
