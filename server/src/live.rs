@@ -241,8 +241,9 @@ pub async fn queue_sizes(
     })
 }
 
-/// The waiting counts are read at most this often (they cost a count of
-/// each line): under a burst of issues, once per burst, not per commit.
+/// The waiting counts are read at most this often (a seek per line in
+/// `waiting_lines`, but a frame to every client): under a burst of issues,
+/// once per burst, not per commit.
 const COUNT_EVERY: Duration = Duration::from_millis(25);
 
 /// Publishes every row the log gains, until the writer stops. After the

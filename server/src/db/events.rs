@@ -239,11 +239,10 @@ pub struct Line {
 /// How many tickets wait in each active service of an office on `date`.
 pub async fn lines(pool: &SqlitePool, office: OfficeId, date: &str) -> Result<Vec<Line>> {
     let rows = sqlx::query!(
-        r#"SELECT s.id AS "id!", s.code, COUNT(t.id) AS "waiting!: i64",
-                  COALESCE(SUM(t.is_priority), 0) AS "priority!: i64"
+        r#"SELECT s.id AS "id!", s.code, COALESCE(SUM(w.waiting), 0) AS "waiting!: i64",
+                  COALESCE(SUM(w.waiting * w.is_priority), 0) AS "priority!: i64"
            FROM services s
-           LEFT JOIN tickets t
-             ON t.service_id = s.id AND t.business_date = ?2 AND t.state = 'waiting'
+           LEFT JOIN waiting_lines w ON w.service_id = s.id AND w.business_date = ?2
            WHERE s.office_id = ?1 AND s.active = 1
            GROUP BY s.id
            ORDER BY s.position, s.id"#,

@@ -3,8 +3,9 @@
 //! The writer hands over every issue request waiting in its channel at
 //! once. However many there are, this costs two statements: one reads the
 //! services with their last number of the day, the keys already used and
-//! how many wait in each line; one inserts every new ticket (the
-//! `tickets_log_issue` trigger logs each). The answers, with each ticket's
+//! how many wait in each line (kept in `waiting_lines`: a seek, however
+//! long the line); one inserts every new ticket (the `tickets_log_issue`
+//! trigger logs each, `tickets_join_line` counts it in its line). The answers, with each ticket's
 //! place in line, are worked out from what those two statements saw. Each
 //! statement is a round trip to SQLite's thread, and those trips, not
 //! SQLite itself, are what a ticket costs.
@@ -366,12 +367,12 @@ async fn load(
                        FROM json_each(j.value, '$[2]') k
                        CROSS JOIN tickets t ON t.office_id = s.office_id AND t.idempotency_key = k.value)
                        AS "existing!: String",
-                      (SELECT COUNT(*) FROM tickets t
-                       WHERE t.service_id = s.id AND t.business_date = json_extract(j.value, '$[1]')
-                         AND t.is_priority = 1 AND t.state = 'waiting') AS "waiting_priority!: i64",
-                      (SELECT COUNT(*) FROM tickets t
-                       WHERE t.service_id = s.id AND t.business_date = json_extract(j.value, '$[1]')
-                         AND t.is_priority = 0 AND t.state = 'waiting') AS "waiting_ordinary!: i64",
+                      (SELECT COALESCE(SUM(w.waiting * w.is_priority), 0) FROM waiting_lines w
+                       WHERE w.service_id = s.id AND w.business_date = json_extract(j.value, '$[1]'))
+                       AS "waiting_priority!: i64",
+                      (SELECT COALESCE(SUM(w.waiting * (1 - w.is_priority)), 0) FROM waiting_lines w
+                       WHERE w.service_id = s.id AND w.business_date = json_extract(j.value, '$[1]'))
+                       AS "waiting_ordinary!: i64",
                       (SELECT COALESCE(SUM(c.state = 'open'), 0) FROM counter_services cs
                        JOIN counters c ON c.id = cs.counter_id WHERE cs.service_id = s.id)
                        AS "open_counters!: i64",

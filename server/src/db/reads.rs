@@ -72,9 +72,8 @@ pub async fn services(
     let rows = sqlx::query!(
         r#"SELECT s.id AS "id!", s.code, s.name, s.prefix, s.first_number, s.last_number,
                   s.daily_cap, s.accepts_priority, s.hours,
-                  (SELECT COUNT(*) FROM tickets t
-                   WHERE t.service_id = s.id AND t.business_date = ?2 AND t.state = 'waiting')
-                   AS "waiting!: i64"
+                  (SELECT COALESCE(SUM(w.waiting), 0) FROM waiting_lines w
+                   WHERE w.service_id = s.id AND w.business_date = ?2) AS "waiting!: i64"
            FROM services s WHERE s.office_id = ?1 AND s.active = 1
            ORDER BY s.position, s.id"#,
         office.id.0,

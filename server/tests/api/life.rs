@@ -386,3 +386,98 @@ async fn call_specific_ticket() {
     );
     let _ = a1;
 }
+
+/// The lines' waiting counts kept beside the tickets, and the same counted
+/// from the tickets themselves, as (service, date, priority, waiting).
+async fn waiting_lines(
+    app: &TestApp,
+) -> (Vec<(i64, String, i64, i64)>, Vec<(i64, String, i64, i64)>) {
+    let mut conn = app.sql().await;
+    let kept = sqlx::query_as(
+        "SELECT service_id, business_date, is_priority, waiting FROM waiting_lines
+         WHERE waiting > 0 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let counted = sqlx::query_as(
+        "SELECT service_id, business_date, is_priority, COUNT(*) FROM tickets
+         WHERE state = 'waiting' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    (kept, counted)
+}
+
+// The waiting counts that issuing and the displays read in one seek stay
+// equal to a count of the waiting tickets through every step that moves a
+// ticket into, out of or between lines, and reach the API's figures.
+#[tokio::test]
+async fn waiting_counts_follow_every_step() {
+    let app = TestApp::with_hours(layso_server::config::DemoHours::Always).await;
+    let mut tickets = Vec::new();
+    for (service, priority) in [
+        (HO_TICH, "none"),
+        (HO_TICH, "elderly"),
+        (HO_TICH, "none"),
+        (CHUNG_THUC, "none"),
+        (CHUNG_THUC, "none"),
+        (DAT_DAI, "none"),
+    ] {
+        tickets.push(id(&app.issue_with(service, priority).await));
+    }
+    let check = async |after: &str| {
+        let (kept, counted) = waiting_lines(&app).await;
+        assert_eq!(kept, counted, "after {after}");
+    };
+    check("issuing").await;
+    let called = id(&app.call_next(1).await.unwrap());
+    check("a call").await;
+    app.step(1, called, "no-show").await;
+    check("a no-show").await;
+    let (status, body) = app.step(1, called, "reactivate").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    check("a reactivation").await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/counters/1/tickets/{}/transfer", tickets[2]),
+            json!({ "service_id": DAT_DAI }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    check("a transfer of a waiting ticket").await;
+    let served = app.call_next(2).await.unwrap();
+    let elsewhere = if served["service_id"] == HO_TICH {
+        CHUNG_THUC
+    } else {
+        HO_TICH
+    };
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/counters/2/tickets/{}/transfer", id(&served)),
+            json!({ "service_id": elsewhere }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    check("a transfer of a called ticket").await;
+    app.step(1, tickets[4], "cancel").await;
+    check("a cancel").await;
+    let (_, services) = app.get("/api/v1/services").await;
+    let (kept, _) = waiting_lines(&app).await;
+    for service in services["services"].as_array().unwrap() {
+        let sid = service["id"].as_i64().unwrap();
+        let expected: i64 = kept.iter().filter(|l| l.0 == sid).map(|l| l.3).sum();
+        assert_eq!(
+            service["waiting"], expected,
+            "service {sid} as the kiosk sees it"
+        );
+    }
+    app.clock.advance(chrono::Duration::days(1));
+    app.post_empty("/api/v1/admin/close-day").await;
+    check("day close").await;
+    assert!(
+        waiting_lines(&app).await.0.is_empty(),
+        "nobody waits after day close"
+    );
+}
