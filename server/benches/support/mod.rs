@@ -118,6 +118,11 @@ impl Server {
     /// A connection as a demo staff member signed in at `counter` (lan at
     /// odd counters, minh at even ones).
     pub async fn staff(&self, counter: i64) -> Http {
+        Http::connect(&self.base, &self.staff_token(counter).await).await
+    }
+
+    /// A session of a demo staff member signed in at `counter`.
+    pub async fn staff_token(&self, counter: i64) -> String {
         let user = if counter % 2 == 1 { "lan" } else { "minh" };
         let password = self.secret(&format!("users.{user}.password"));
         let mut anonymous = Http::connect(&self.base, "").await;
@@ -128,7 +133,7 @@ impl Server {
             )
             .await;
         assert_eq!(status, 200, "sign in: {body}");
-        Http::connect(&self.base, body["token"].as_str().expect("token")).await
+        body["token"].as_str().expect("token").to_owned()
     }
 
     /// CPU time (user + system) the server has used so far, from /proc.
