@@ -76,6 +76,12 @@ fn options(path: &Path) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
+        // 1 KiB pages (for a new file; an existing one keeps its own): an
+        // issue commit dirties a page in each of a dozen indexes, and with
+        // 4 KiB pages it wrote 20 KiB a ticket to the WAL and fsynced it.
+        // Measured on a copy of a busy day's file, a commit of 4 tickets
+        // took 433 µs instead of 681.
+        .page_size(1024)
         .journal_mode(SqliteJournalMode::Wal)
         // FULL: every commit is fsynced before the writer answers, so a
         // ticket that got a response survives a power cut.
@@ -98,7 +104,9 @@ impl Db {
         // (and its fsync) would land on whichever commit crossed the
         // threshold. A connection of its own does it in the background; it
         // migrates the file first.
-        let writes = options(path).pragma("wal_autocheckpoint", "0");
+        let writes = options(path)
+            .pragma("wal_autocheckpoint", "0")
+            .pragma("journal_size_limit", writer::WAL_LIMIT.to_string());
         let mut checkpoints = SqliteConnection::connect_with(&writes)
             .await
             .map_err(open_err)?;

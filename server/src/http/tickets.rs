@@ -79,7 +79,7 @@ async fn issue(
         service: req.service_id,
         priority: req.priority,
         key,
-        token: public_token()?,
+        token: public_token(state.clock.now())?,
     };
     let issued = match state.db.writer.issue(cmd).await {
         Ok(issued) => issued,
@@ -155,11 +155,18 @@ async fn track(
     ))
 }
 
-/// 128 random bits in hex: the tracking link cannot be guessed from the
-/// ticket number or from other tickets' links.
-fn public_token() -> Result<String> {
+/// 32 hex digits: the issue time in milliseconds (48 bits), then 80
+/// random bits. The random part keeps the tracking link from being guessed
+/// from the ticket number or from other tickets' links (as a UUIDv7's 74
+/// bits do); the time in front makes each new token sort after the last,
+/// so its unique index grows at one end, one page a batch, instead of a
+/// random page per ticket (about a sixth of what an issue commit wrote).
+/// The time is no secret: the tracking page shows when the ticket was issued.
+fn public_token(now: chrono::DateTime<chrono::Utc>) -> Result<String> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+    let millis = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    bytes[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+    getrandom::fill(&mut bytes[6..]).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -225,4 +232,31 @@ async fn printer_status(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_token;
+    use chrono::{Duration, TimeZone, Utc};
+
+    // A token is 32 hex digits; a later one sorts after (its index grows at
+    // one end); two in the same millisecond still differ in their random
+    // part.
+    #[test]
+    fn tokens_sort_by_time_and_stay_unguessable() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 8, 0, 0).unwrap();
+        let first = public_token(at).unwrap();
+        assert_eq!(first.len(), 32);
+        assert!(
+            first
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert!(first.starts_with(&format!("{:012x}", at.timestamp_millis())));
+        let later = public_token(at + Duration::milliseconds(1)).unwrap();
+        assert!(later > first, "{later} after {first}");
+        let same: std::collections::HashSet<_> =
+            (0..100).map(|_| public_token(at).unwrap()).collect();
+        assert_eq!(same.len(), 100, "the random part differs");
+    }
 }
