@@ -20,7 +20,7 @@
 //! alone (calls, starts, finishes, counter states) is committed to the WAL
 //! without waiting for the disk: it survives the server being killed, and
 //! reaches the platter with the next synced batch or the checkpointer's
-//! next pass (every half second), whichever comes first.
+//! next pass (every 50 ms), whichever comes first.
 
 use super::calls;
 use super::issue::{self, IssueCommand, Issued, Zones};
@@ -62,7 +62,7 @@ pub enum Durability {
     /// settings: anything a person cannot simply do again.
     Synced,
     /// Committed to the WAL: it survives the server being killed, and is
-    /// fsynced within about half a second (see the module comment). A power
+    /// fsynced within about 50 ms (see the module comment). A power
     /// cut in that moment can undo the last counter work (a call, a
     /// finish), which staff see and redo; never a ticket.
     Logged,
@@ -397,7 +397,9 @@ const WRITER_CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_m
 /// each commit appending to a longer file, whose fsync costs more than
 /// one over blocks already written (263 against 161 µs for 64 KiB here).
 /// Done between batches by the only writer, the copy completes and the
-/// next commit starts the WAL from its beginning.
+/// next commit starts the WAL from its beginning. The background
+/// checkpointer has copied all but the last few dozen milliseconds, so
+/// this pass is short (wrk, 8 counters: 2.4 ms median, 9.6 ms at most).
 async fn checkpoint_if_long(
     conn: &mut SqliteConnection,
     wal: &std::path::Path,
