@@ -141,7 +141,7 @@ impl Db {
 
     /// Waits for the writer to finish what it was given, checkpoints, and
     /// closes the file.
-    pub async fn close(self) {
+    pub async fn close(&self) {
         self.writer.stop().await;
         self.read.close().await;
         let stop = self
