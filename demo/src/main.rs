@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use layso_device::window::Placement;
 use layso_server::config::{Config, Flags};
 use layso_server::credentials::DemoSecrets;
+use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -34,15 +35,17 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Part {
     #[command(hide = true)]
-    Kiosk {
-        server: String,
-        credentials: PathBuf,
-    },
+    Kiosk(Reach),
     #[command(hide = true)]
-    Display {
-        server: String,
-        credentials: PathBuf,
-    },
+    Display(Reach),
+}
+
+/// How a part reaches the hall's server: the device's own settings over
+/// its config file.
+#[derive(Debug, clap::Args, Serialize)]
+struct Reach {
+    server: String,
+    credentials: PathBuf,
 }
 
 /// The windows side by side, within a 1366×768 screen.
@@ -63,21 +66,13 @@ fn main() -> anyhow::Result<()> {
     stop_with_the_hall();
     layso_device::log::to_stderr();
     match part {
-        Part::Kiosk {
-            server,
-            credentials,
-        } => {
-            let overrides = serde_json::json!({ "server": server, "credentials": credentials });
-            let config = layso_kiosk::config::Config::load(Path::new("kiosk.toml"), overrides)?;
+        Part::Kiosk(reach) => {
+            let config = layso_kiosk::config::Config::load(Path::new("kiosk.toml"), &reach)?;
             let setup = config.printer_setup()?;
             layso_kiosk::run::window(&config, setup, KIOSK_AT)
         }
-        Part::Display {
-            server,
-            credentials,
-        } => {
-            let overrides = serde_json::json!({ "server": server, "credentials": credentials });
-            let config = layso_display::config::Config::load(Path::new("display.toml"), overrides)?;
+        Part::Display(reach) => {
+            let config = layso_display::config::Config::load(Path::new("display.toml"), &reach)?;
             layso_display::run::board(&config, false, DISPLAY_AT)
         }
     }

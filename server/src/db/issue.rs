@@ -501,11 +501,11 @@ async fn insert_tickets(
         }
         inserted.extend(query.fetch_all(&mut *conn).await?);
     }
-    let inserted = inserted
-        .into_iter()
-        .map(|(id, token)| Inserted { id, token });
     // RETURNING order is not promised: match rows back by their unique token.
-    let by_token: HashMap<String, i64> = inserted.map(|r| (r.token, r.id)).collect();
+    let by_token: HashMap<String, i64> = inserted
+        .into_iter()
+        .map(|(id, token)| (token, id))
+        .collect();
     rows.iter()
         .map(|r| {
             by_token
@@ -514,12 +514,6 @@ async fn insert_tickets(
                 .ok_or_else(|| Error::Internal("an inserted ticket did not come back".into()))
         })
         .collect()
-}
-
-/// A ticket the insert gave back.
-struct Inserted {
-    id: i64,
-    token: String,
 }
 
 /// The most tickets one insert statement takes (15 parameters each, far

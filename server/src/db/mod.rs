@@ -105,10 +105,11 @@ impl Db {
             path: path.display().to_string(),
             source,
         };
-        // The writer never checkpoints: copying the WAL back into the file
-        // (and its fsync) would land on whichever commit crossed the
-        // threshold. A connection of its own does it in the background; it
-        // migrates the file first.
+        // No commit checkpoints: copying the WAL back into the file (and
+        // its fsync) would land on whichever commit crossed the threshold.
+        // A connection of its own does it in the background (it migrates
+        // the file first); the writer only finishes the copy between
+        // batches once the WAL passes `writer::WAL_LIMIT`.
         let writes = options(path)
             .pragma("wal_autocheckpoint", "0")
             .pragma("journal_size_limit", writer::WAL_LIMIT.to_string());
