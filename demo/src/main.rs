@@ -90,6 +90,8 @@ fn stop_with_the_hall() {
 #[tokio::main]
 async fn hall(cli: &Cli) -> anyhow::Result<()> {
     let config = Config::load(&cli.server.config, &cli.server)?;
+    // Before the server says it listens (see `shutdown_signal`).
+    let signal = layso_server::process::shutdown_signal();
     let (state, listener) = layso_server::process::open(&config).await?;
     let addr = listener.local_addr()?;
     // The devices on this machine reach a server listening everywhere on
@@ -132,7 +134,7 @@ async fn hall(cli: &Cli) -> anyhow::Result<()> {
     // On a signal the windows close first, while the server still answers
     // them, then the server stops.
     let stop = async move {
-        layso_server::process::shutdown_signal().await;
+        signal.await;
         let _ = stopping.send(true);
         for part in parts {
             let _ = part.await;

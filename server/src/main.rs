@@ -9,8 +9,10 @@ use layso_server::config::Flags;
 async fn main() -> anyhow::Result<()> {
     let flags = Flags::parse();
     let config = Config::load(&flags.config, &flags)?;
+    // Before the server says it listens (see `shutdown_signal`).
+    let stop = layso_server::process::shutdown_signal();
     let (state, listener) = layso_server::process::open(&config).await?;
-    layso_server::serve(listener, state, layso_server::process::shutdown_signal()).await?;
+    layso_server::serve(listener, state, stop).await?;
     tracing::info!("stopped");
     Ok(())
 }
