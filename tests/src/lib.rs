@@ -41,6 +41,8 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// Whether `child` is strace, with the server its only tracee.
+    traced: bool,
 }
 
 impl Server {
@@ -53,7 +55,32 @@ impl Server {
     /// Starts the server on `database` listening on `listen` (to restart it
     /// where its clients expect it).
     pub fn start_on(database: &Path, listen: &str) -> Server {
-        let mut child = Command::new(binary("layso-server", "layso-server"))
+        Self::spawn(
+            Command::new(binary("layso-server", "layso-server")),
+            database,
+            listen,
+            false,
+        )
+    }
+
+    /// Starts the server like [`Server::start`] under Debian's `strace`,
+    /// which writes the calls of `syscalls` made by every thread to `log`
+    /// with the files' and sockets' names (`-y`) and each string's first
+    /// `chars` characters.
+    pub fn start_traced(database: &Path, log: &Path, syscalls: &str, chars: u32) -> Server {
+        let mut strace = Command::new("strace");
+        strace
+            .args(["-f", "-y", "-s", &chars.to_string(), "-e"])
+            .arg(format!("trace={syscalls}"))
+            .arg("-o")
+            .arg(log)
+            .arg("--")
+            .arg(binary("layso-server", "layso-server"));
+        Self::spawn(strace, database, "127.0.0.1:0", true)
+    }
+
+    fn spawn(mut command: Command, database: &Path, listen: &str, traced: bool) -> Server {
+        let mut child = command
             .args(["--listen", listen, "--database"])
             .arg(database)
             .args(["--config", "/nonexistent/layso.toml"])
@@ -81,18 +108,61 @@ impl Server {
                 _ => panic!("the server exited before listening"),
             }
         };
-        Server { child, base }
+        Server {
+            child,
+            base,
+            traced,
+        }
+    }
+
+    /// Stops the server with SIGTERM (it finishes what it was given and
+    /// closes its files) and waits for it, and for strace if traced.
+    pub fn stop(mut self) {
+        self.signal(libc::SIGTERM);
+        let status = self.child.wait().expect("the server is reaped");
+        assert!(status.success(), "the server stopped with {status}");
     }
 
     /// Kills the process with SIGKILL: no shutdown code runs.
     pub fn kill(mut self) {
-        self.child.kill().expect("SIGKILL is delivered");
+        self.signal(libc::SIGKILL);
         self.child.wait().expect("the killed server is reaped");
+    }
+
+    /// Sends `signal` to the server itself (strace's tracee, if traced: a
+    /// signal to strace would only detach it and leave the server running).
+    fn signal(&self, signal: libc::c_int) {
+        let pid = if self.traced {
+            let own = self.child.id();
+            let children = std::fs::read_to_string(format!("/proc/{own}/task/{own}/children"))
+                .expect("strace's children");
+            children
+                .split_whitespace()
+                .next()
+                .and_then(|pid| pid.parse().ok())
+                .expect("strace runs the server")
+        } else {
+            self.child.id()
+        };
+        // SAFETY: kill(2) on a pid this test started, with a valid signal.
+        let sent = unsafe { libc::kill(pid as libc::pid_t, signal) };
+        assert_eq!(sent, 0, "signal {signal} is delivered to {pid}");
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if self.traced {
+            // Whatever state it is in, the tracee goes first.
+            if let Ok(own) =
+                std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.child.id()))
+            {
+                for pid in own.split_whitespace().filter_map(|p| p.parse().ok()) {
+                    // SAFETY: as in `signal`.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                }
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

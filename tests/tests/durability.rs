@@ -233,3 +233,111 @@ async fn answered_counter_work_survives_sigkill() {
         "ticket {absent} after restart"
     );
 }
+
+/// What a strace log says happened to the WAL before each HTTP answer.
+#[derive(Debug, Default)]
+struct Answers {
+    /// For each answer whose status line starts with the prefix asked
+    /// for, in order: whether every WAL write before it had been fsynced.
+    synced: Vec<bool>,
+    /// How many writes to the WAL the log holds.
+    wal_writes: usize,
+}
+
+/// Reads a `strace -f -y` log (see [`Server::start_traced`]) in order.
+/// A write to the WAL starts when its line does; an fsync of it ends on
+/// its own line, or on its `resumed` line when another thread's call came
+/// between; an answer starts on its line.
+fn answers(log: &str, status_line: &str) -> Answers {
+    let mut found = Answers::default();
+    let (mut last_write, mut last_sync) = (None, None);
+    let mut syncing = HashSet::new();
+    for (at, line) in log.lines().enumerate() {
+        let Some((pid, call)) = line.split_once(' ') else {
+            continue;
+        };
+        let call = call.trim_start();
+        let wal = call.contains("-wal>");
+        if (call.starts_with("pwrite") || call.starts_with("write")) && wal {
+            last_write = Some(at);
+            found.wal_writes += 1;
+        } else if (call.starts_with("fsync(") || call.starts_with("fdatasync(")) && wal {
+            if call.contains("<unfinished ...>") {
+                syncing.insert(pid.to_owned());
+            } else if call.ends_with("= 0") {
+                last_sync = Some(at);
+            }
+        } else if call.starts_with("<... fsync resumed>")
+            || call.starts_with("<... fdatasync resumed>")
+        {
+            if syncing.remove(pid) && call.ends_with("= 0") {
+                last_sync = Some(at);
+            }
+        } else if call.contains(status_line) && !wal {
+            found.synced.push(last_write < last_sync);
+        }
+    }
+    found
+}
+
+// A ticket is answered only once the WAL holding it is on disk: seen from
+// the kernel's side (strace), every 201 the kiosk gets comes after an
+// fsync of the WAL that follows every write to it. Counter work, which
+// does not wait for the disk, shows that the check can tell the two apart.
+#[tokio::test]
+async fn a_ticket_is_answered_only_after_its_wal_is_fsynced() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("layso.db");
+    // The first start seeds the demo and writes its credentials.
+    Server::start(&db).stop();
+    let log = dir.path().join("strace.log");
+    let server = Server::start_traced(
+        &db,
+        &log,
+        "pwrite64,pwritev,write,writev,sendto,sendmsg,fsync,fdatasync",
+        24,
+    );
+    let base = server.base.clone();
+    let client = reqwest::Client::new();
+    let kiosk = secret(&db, "devices.kiosk", "token");
+    const TICKETS: usize = 30;
+    for n in 0..TICKETS {
+        let body =
+            json!({ "service_id": 1 + (n % 2) as i64, "idempotency_key": format!("fsync-{n:04}") });
+        let (status, answer) = post(&client, &base, &kiosk, "/api/v1/tickets", body).await;
+        assert_eq!(status, 201, "{answer}");
+    }
+    let staff = sign_in(&client, &base, &db, "lan", Some(1)).await;
+    // Each call, then the start of the citizen called: counter work.
+    const CALLS: usize = 10;
+    for _ in 0..CALLS {
+        let body = json!({ "finish_current": true });
+        let (status, called) =
+            post(&client, &base, &staff, "/api/v1/counters/1/call-next", body).await;
+        assert_eq!(status, 200, "{called}");
+        let start = format!("/api/v1/counters/1/tickets/{}/start", called["id"]);
+        let (status, answer) = post(&client, &base, &staff, &start, Value::Null).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    server.stop();
+    let log = std::fs::read_to_string(&log).expect("strace's log");
+
+    let issued = answers(&log, "HTTP/1.1 201");
+    assert!(issued.wal_writes >= TICKETS, "{issued:?}");
+    assert_eq!(
+        issued.synced.len(),
+        TICKETS,
+        "one 201 per ticket: {issued:?}"
+    );
+    assert!(
+        issued.synced.iter().all(|&s| s),
+        "a ticket answered before its WAL was fsynced: {issued:?}"
+    );
+    // The 200s: the sign-in (synced), then the calls and starts.
+    let calls = answers(&log, "HTTP/1.1 200");
+    assert_eq!(calls.synced.len(), 1 + 2 * CALLS, "{calls:?}");
+    assert!(
+        calls.synced[1..].iter().any(|&s| !s),
+        "every call waited for an fsync, so the check sees nothing: {calls:?}"
+    );
+}

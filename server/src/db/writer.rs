@@ -5,8 +5,9 @@
 //! to [`MAX_BATCH`], and runs it in one transaction: all issue requests
 //! together through [`issue::issue_many`] (a fixed handful of statements for
 //! any number of tickets), then each job in its own savepoint. It commits
-//! once and only then answers. A job that fails is rolled back to its
-//! savepoint alone and answers with its error; the others still commit.
+//! once; nobody is answered before the commit. A job that fails is rolled
+//! back to its savepoint alone and answers with its error; the others still
+//! commit.
 //!
 //! Every statement is a round trip to the SQLite thread sqlx keeps for the
 //! connection, so the writer folds the savepoint bookkeeping into as few
@@ -14,13 +15,18 @@
 //! CPU with that SQLite thread: on a virtual machine a round trip between
 //! two CPUs costs about 45 µs, on one CPU about 5 (see [`share_one_cpu`]).
 //!
-//! Each request says how durable its answer must be ([`Durability`]): a
-//! batch holding a ticket issue, or any other [`Durability::Synced`] write,
-//! is fsynced before anyone in it is answered. A batch of counter work
-//! alone (calls, starts, finishes, counter states) is committed to the WAL
-//! without waiting for the disk: it survives the server being killed, and
-//! reaches the platter with the next synced batch or the checkpointer's
-//! next pass (every 50 ms), whichever comes first.
+//! Each request says how durable its answer must be ([`Durability`]). The
+//! writer's commits put a batch in the WAL without waiting for the disk
+//! (`synchronous=NORMAL`); the batch then goes to the answering thread
+//! ([`answer`]), which answers batches in commit order and, before it
+//! answers a batch holding a ticket issue or any other
+//! [`Durability::Synced`] write, fsyncs the WAL: one fsync for every batch
+//! committed since the last. Meanwhile the writer runs the next batch, so
+//! the disk's time and the writer's overlap (pipelined group commit). A
+//! batch of counter work alone (calls, starts, finishes, counter states)
+//! is answered without an fsync of its own: it survives the server being
+//! killed, and reaches the platter with the next synced batch or the
+//! checkpointer's next pass (every 50 ms), whichever comes first.
 
 use super::calls;
 use super::issue::{self, IssueCommand, Issued, Zones};
@@ -28,11 +34,12 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use chrono_tz::Tz;
 use layso_protocol::{CounterId, TicketView};
-use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -66,24 +73,6 @@ pub enum Durability {
     /// cut in that moment can undo the last counter work (a call, a
     /// finish), which staff see and redo; never a ticket.
     Logged,
-}
-
-impl Durability {
-    /// The statement that opens a batch of this durability on a connection
-    /// last set to `mode` (unknown after a failed batch). The setting is
-    /// changed outside the transaction, as SQLite requires, in the same
-    /// round trip.
-    fn begin(self, mode: Option<Durability>) -> &'static str {
-        match (self, mode == Some(self)) {
-            (_, true) => "BEGIN IMMEDIATE; SAVEPOINT step",
-            (Durability::Synced, false) => {
-                "PRAGMA synchronous = FULL; BEGIN IMMEDIATE; SAVEPOINT step"
-            }
-            (Durability::Logged, false) => {
-                "PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE; SAVEPOINT step"
-            }
-        }
-    }
 }
 
 enum Message {
@@ -133,6 +122,8 @@ impl Writer {
                 };
                 let mut wal = options.get_filename().as_os_str().to_owned();
                 wal.push("-wal");
+                // Commits only reach the WAL; `answer` fsyncs it.
+                let options = options.synchronous(SqliteSynchronous::Normal);
                 runtime.block_on(async move {
                     match SqliteConnection::connect_with(&options).await {
                         Ok(conn) => {
@@ -175,7 +166,7 @@ impl Writer {
     }
 
     /// Runs `job` inside the writer's transaction and returns its result once
-    /// it is committed to disk. The job must not begin or end transactions.
+    /// it is committed and on disk. The job must not begin or end transactions.
     pub async fn write<T, F>(&self, job: F) -> Result<T>
     where
         T: Send + 'static,
@@ -204,7 +195,7 @@ impl Writer {
     }
 
     /// Issues a ticket (batched with every other issue waiting) and returns
-    /// it once it is committed to disk.
+    /// it once it is committed and on disk.
     pub async fn issue(&self, cmd: IssueCommand) -> Result<Issued> {
         let (reply, answer) = oneshot::channel();
         self.send(Message::Issue(cmd, reply)).await?;
@@ -316,17 +307,34 @@ async fn run(
     committed: watch::Sender<i64>,
     wal: std::path::PathBuf,
 ) {
+    let (answers, answering) = std::sync::mpsc::channel();
+    let committed = Arc::new(committed);
+    // Batches sent to the answering thread and not answered yet.
+    let queued = Arc::new(AtomicUsize::new(0));
+    let answerer = {
+        let (wal, committed, queued) = (wal.clone(), committed.clone(), queued.clone());
+        std::thread::Builder::new()
+            .name("layso-answer".into())
+            .spawn(move || answer(answering, &wal, &committed, &queued))
+    };
+    let answerer = match answerer {
+        Ok(thread) => thread,
+        Err(error) => {
+            // Without it nobody could be answered: every caller is told.
+            tracing::error!(%error, "the writer could not start its answering thread");
+            super::close_quietly(conn).await;
+            return;
+        }
+    };
     let mut last_size = 0;
     let mut last_checkpoint = std::time::Instant::now();
     let mut zones = Zones::default();
-    // The connection is opened synced (see `super::options`).
-    let mut mode = Some(Durability::Synced);
+    let mut stop = None;
     while let Some(first) = receiver.recv().await {
         if last_size > 1 {
             gather(&receiver, last_size);
         }
         let mut batch = Batch::default();
-        let mut stop = None;
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
@@ -348,20 +356,27 @@ async fn run(
         if batch.len() > 0 {
             let size = batch.len();
             let started = std::time::Instant::now();
-            let durability = batch.durability();
-            let begin = durability.begin(mode);
-            let result = run_batch(
-                &mut conn,
-                &mut zones,
-                batch,
-                begin,
-                clock.as_ref(),
-                &committed,
-            )
-            .await;
-            mode = result.is_ok().then_some(durability);
-            if let Err(error) = result {
-                tracing::error!(%error, size, "a write batch failed; its callers were told");
+            let synced = batch.durability() == Durability::Synced;
+            match run_batch(&mut conn, &mut zones, batch, clock.as_ref()).await {
+                Ok((log_end, finishes)) => {
+                    let batch = Committed {
+                        synced,
+                        log_end,
+                        finishes,
+                    };
+                    if !synced && queued.load(Ordering::Acquire) == 0 {
+                        // Nothing before it waits for the disk: answered
+                        // here, without waking another thread.
+                        batch.answer(&committed);
+                    } else {
+                        queued.fetch_add(1, Ordering::AcqRel);
+                        // The thread outlives this loop, so the send succeeds.
+                        let _ = answers.send(batch);
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, size, "a write batch failed; its callers were told");
+                }
             }
             tracing::debug!(
                 size,
@@ -370,13 +385,86 @@ async fn run(
             );
             checkpoint_if_long(&mut conn, &wal, &mut last_checkpoint).await;
         }
-        if let Some(ack) = stop {
-            super::close_quietly(conn).await;
-            let _ = ack.send(());
-            return;
+        if stop.is_some() {
+            break;
         }
     }
+    // Everything committed is answered before the connection closes.
+    drop(answers);
+    if answerer.join().is_err() {
+        tracing::error!("the writer's answering thread panicked");
+    }
     super::close_quietly(conn).await;
+    if let Some(ack) = stop {
+        let _ = ack.send(());
+    }
+}
+
+/// A committed batch on its way to its callers.
+struct Committed {
+    /// Whether its callers wait for the WAL to be fsynced.
+    synced: bool,
+    /// The id of the event log's last row once it committed.
+    log_end: i64,
+    finishes: Vec<Finish>,
+}
+
+impl Committed {
+    /// Wakes the log's readers and answers the callers.
+    fn answer(self, committed: &watch::Sender<i64>) {
+        committed.send_replace(self.log_end);
+        for finish in self.finishes {
+            finish();
+        }
+    }
+}
+
+/// Answers committed batches in the order they committed, on a thread of
+/// its own (the writer answers a batch itself when it needs no fsync and
+/// none is queued here). Before the first batch that must be [`Durability::Synced`] it
+/// fsyncs the WAL, which makes every batch committed until then durable,
+/// so it answers them all after that one fsync. The log's readers are
+/// woken at the same moment as the batch's callers: a display hears of a
+/// ticket once it is as durable as the kiosk's answer.
+///
+/// If the fsync fails, the synced batches' callers are told their write
+/// failed (their finishes are dropped). What they wrote may still be in
+/// the file: a kiosk that retries with the same idempotency key gets its
+/// ticket back.
+fn answer(
+    batches: std::sync::mpsc::Receiver<Committed>,
+    wal: &std::path::Path,
+    committed: &watch::Sender<i64>,
+    queued: &AtomicUsize,
+) {
+    while let Ok(first) = batches.recv() {
+        let mut synced: Option<bool> = None;
+        for batch in std::iter::once(first).chain(batches.try_iter()) {
+            if batch.synced && synced.is_none() {
+                let started = std::time::Instant::now();
+                let result = sync(wal);
+                tracing::debug!(micros = started.elapsed().as_micros() as u64, "wal fsynced");
+                if let Err(error) = &result {
+                    tracing::error!(%error, "the WAL could not be fsynced; its writers were told");
+                }
+                synced = Some(result.is_ok());
+            }
+            if !batch.synced || synced == Some(true) {
+                batch.answer(committed);
+            } else {
+                committed.send_replace(batch.log_end);
+            }
+            queued.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Puts the WAL's written frames on disk. The file is opened anew each
+/// time (a few µs beside the fsync), so that it is always the WAL SQLite
+/// writes now, and `fdatasync` applies to the file, whichever descriptor
+/// asks.
+fn sync(wal: &std::path::Path) -> std::io::Result<()> {
+    std::fs::File::open(wal)?.sync_data()
 }
 
 /// The WAL's size past which the writer copies it back itself. The
@@ -443,18 +531,18 @@ async fn exec(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), sqlx
     sqlx::raw_sql(sql).execute(conn).await.map(|_| ())
 }
 
-/// Runs one batch in one transaction. On any failure of the transaction
-/// itself, every reply is dropped, so every caller gets an error.
+/// Runs one batch in one transaction and commits it; returns the event
+/// log's last id and the callers' answers, to be sent once the batch is as
+/// durable as they asked. On any failure of the transaction itself, every
+/// reply is dropped, so every caller gets an error.
 async fn run_batch(
     conn: &mut SqliteConnection,
     zones: &mut Zones,
     batch: Batch,
-    begin: &'static str,
     clock: &dyn Clock,
-    committed: &watch::Sender<i64>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(i64, Vec<Finish>), sqlx::Error> {
     let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
-    exec(conn, begin).await?;
+    exec(conn, "BEGIN IMMEDIATE; SAVEPOINT step").await?;
     let mut steps = Steps::default();
     let outcome = unwind_safe(async {
         if !batch.issues.is_empty() {
@@ -472,20 +560,13 @@ async fn run_batch(
     // A panicking job (a bug) must not take the writer, and with it every
     // later request, down: its batch is rolled back like a failed one.
     .unwrap_or_else(|_| Err(sqlx::Error::Protocol("a write job panicked".into())));
-    let log_end = match outcome {
-        Ok(log_end) => log_end,
+    match outcome {
+        Ok(log_end) => Ok((log_end, finishes)),
         Err(error) => {
             let _ = exec(conn, "ROLLBACK").await;
-            return Err(error);
+            Err(error)
         }
-    };
-    // The log readers start before the callers are answered: a display
-    // hears of a call about when the counter's console does.
-    committed.send_replace(log_end);
-    for finish in finishes {
-        finish();
     }
-    Ok(())
 }
 
 /// The savepoint `step` around each step of a batch. Ending a step
