@@ -1,10 +1,10 @@
-//! Who is calling, and whether they may.
+//! Tokens, the principals' cache, passwords and the kiosks' limits.
 //!
-//! Every request passes [`authenticate`]: it reads the token (`Authorization:
-//! Bearer …` or the `layso_token` cookie), finds the session or device it
-//! belongs to, and puts the [`Principal`] in the request. Each route is
-//! wrapped in [`guard`] with the [`Access`] it needs; a request without a
-//! valid token is refused with 401, one with the wrong role with 403.
+//! Every request passes `http::guard::authenticate`: it reads the token
+//! (`Authorization: Bearer …` or the `layso_token` cookie, [`token_of`]),
+//! finds the session or device it belongs to through [`Accounts`], and
+//! puts the [`Principal`] in the request; `http::guard::guard` checks it
+//! against each route's `caller::Access`.
 //!
 //! Tokens are 256 random bits; the database keeps only their SHA-256.
 //! Principals are cached by that hash, so checking a token costs a hash and
@@ -12,248 +12,22 @@
 //! else go through [`Accounts::forget`], which empties the cache entry and
 //! tells open event streams to close.
 
-use crate::db::accounts;
+use crate::caller::{Principal, TokenHash};
+use crate::db::sessions;
 use crate::error::{Error, Result};
 use crate::live::Hub;
-use crate::state::AppState;
-use axum::extract::{FromRequestParts, RawPathParams, Request, State};
 use axum::http::header;
-use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::routing::MethodRouter;
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, DeviceId, DeviceKind, OfficeId, Role, UserId};
+use layso_protocol::DeviceId;
 use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// The SHA-256 of a token: how the database and the cache know it.
-pub type TokenHash = [u8; 32];
-
 /// The cookie browsers carry the token in.
 pub const COOKIE: &str = "layso_token";
-
-/// Who a valid token belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// The token's hash (its session or device).
-    pub key: TokenHash,
-    /// The office it acts in.
-    pub office: OfficeId,
-    /// A person or a device.
-    pub who: Who,
-    /// When it stops working by itself (sessions only).
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// A person or a device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Who {
-    /// A signed-in person.
-    User {
-        /// The account.
-        id: UserId,
-        /// What they may do.
-        role: Role,
-        /// The counter a staff member signed in to.
-        counter: Option<CounterId>,
-    },
-    /// A paired device.
-    Device {
-        /// The device.
-        id: DeviceId,
-        /// What it may do.
-        kind: DeviceKind,
-        /// A rating tablet's counter.
-        counter: Option<CounterId>,
-    },
-}
-
-/// The parties a route may admit: each role and each kind of device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Party {
-    /// Role admin.
-    Admin,
-    /// Role manager.
-    Manager,
-    /// Role staff (with or without a counter).
-    Staff,
-    /// A kiosk.
-    Kiosk,
-    /// A hall display.
-    Display,
-    /// A rating tablet.
-    Rating,
-}
-
-impl Principal {
-    /// The party it is.
-    pub fn party(&self) -> Party {
-        match self.who {
-            Who::User { role, .. } => match role {
-                Role::Admin => Party::Admin,
-                Role::Manager => Party::Manager,
-                Role::Staff => Party::Staff,
-            },
-            Who::Device { kind, .. } => match kind {
-                DeviceKind::Kiosk => Party::Kiosk,
-                DeviceKind::Display => Party::Display,
-                DeviceKind::Rating => Party::Rating,
-            },
-        }
-    }
-
-    /// The counter it is tied to: a staff member's or a rating tablet's.
-    pub fn counter(&self) -> Option<CounterId> {
-        match self.who {
-            Who::User { counter, .. } | Who::Device { counter, .. } => counter,
-        }
-    }
-
-    /// The person, if it is one.
-    pub fn user(&self) -> Option<UserId> {
-        match self.who {
-            Who::User { id, .. } => Some(id),
-            Who::Device { .. } => None,
-        }
-    }
-
-    /// The device, if it is one.
-    pub fn device(&self) -> Option<DeviceId> {
-        match self.who {
-            Who::Device { id, .. } => Some(id),
-            Who::User { .. } => None,
-        }
-    }
-}
-
-/// What a route needs.
-#[derive(Debug, Clone, Copy)]
-pub enum Access {
-    /// Any of these parties.
-    AnyOf(&'static [Party]),
-    /// Staff signed in at the counter named `{id}` in the path.
-    StaffAtCounter,
-}
-
-/// Kiosks: services and issuing.
-pub const KIOSK: Access = Access::AnyOf(&[Party::Kiosk]);
-/// What the hall shows: the queue, the counters and the live events.
-pub const HALL: Access =
-    Access::AnyOf(&[Party::Admin, Party::Manager, Party::Staff, Party::Display]);
-/// The service list: the kiosk's menu and everybody's legend.
-pub const SERVICES: Access = Access::AnyOf(&[
-    Party::Admin,
-    Party::Manager,
-    Party::Staff,
-    Party::Display,
-    Party::Kiosk,
-]);
-/// Any signed-in person.
-pub const PEOPLE: Access = Access::AnyOf(&[Party::Admin, Party::Manager, Party::Staff]);
-/// Any valid token.
-pub const ANYONE_SIGNED_IN: Access = Access::AnyOf(&[
-    Party::Admin,
-    Party::Manager,
-    Party::Staff,
-    Party::Kiosk,
-    Party::Display,
-    Party::Rating,
-]);
-/// Office configuration.
-pub const ADMIN: Access = Access::AnyOf(&[Party::Admin]);
-/// Rating tablets.
-pub const RATING: Access = Access::AnyOf(&[Party::Rating]);
-/// The counter in the path, by the staff member signed in there.
-pub const AT_COUNTER: Access = Access::StaffAtCounter;
-
-/// Wraps a route so that only `access` reaches it.
-pub fn guard(access: Access, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    route.route_layer(axum::middleware::from_fn_with_state(access, check))
-}
-
-async fn check(State(access): State<Access>, request: Request, next: Next) -> Response {
-    let Some(principal) = request.extensions().get::<Principal>().cloned() else {
-        return Error::Unauthorized("sign in, or send a device token").into_response();
-    };
-    let allowed = match access {
-        Access::AnyOf(parties) => parties.contains(&principal.party()),
-        Access::StaffAtCounter => {
-            let (mut parts, body) = request.into_parts();
-            let counter = RawPathParams::from_request_parts(&mut parts, &())
-                .await
-                .ok()
-                .and_then(|params| {
-                    params
-                        .iter()
-                        .find(|(name, _)| *name == "id")
-                        .and_then(|(_, v)| v.parse().ok())
-                });
-            let request = Request::from_parts(parts, body);
-            let allowed = principal.party() == Party::Staff
-                && counter.is_some()
-                && principal.counter() == counter.map(CounterId);
-            if !allowed {
-                return Error::forbidden(
-                    "only the staff member signed in at this counter may act at it",
-                    "Chỉ nhân viên đang đăng nhập tại quầy này mới làm được việc này.",
-                )
-                .into_response();
-            }
-            return next.run(request).await;
-        }
-    };
-    if allowed {
-        next.run(request).await
-    } else {
-        Error::forbidden(
-            format!("a {:?} may not do this", principal.party()),
-            "Tài khoản của bạn không có quyền làm việc này.",
-        )
-        .into_response()
-    }
-}
-
-/// The principal of a guarded route's request.
-pub struct Caller(pub Principal);
-
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .map(Caller)
-            .ok_or(Error::Unauthorized("sign in, or send a device token"))
-    }
-}
-
-/// Finds the principal of the request's token, if any, for the routes'
-/// guards. An unknown, expired or revoked token counts as none.
-pub async fn authenticate(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    if let Some(token) = token_of(request.headers()) {
-        match state.accounts.principal(&state, &hash(token)).await {
-            Ok(Some(principal)) => {
-                if let Some(device) = principal.device() {
-                    state.presence.saw(device, state.clock.now());
-                }
-                request.extensions_mut().insert(principal);
-            }
-            Ok(None) => {}
-            Err(error) => return error.into_response(),
-        }
-    }
-    next.run(request).await
-}
 
 /// Where a request's token came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,15 +115,20 @@ impl Accounts {
         }
     }
 
-    /// The valid principal of a token hash.
-    pub async fn principal(&self, state: &AppState, key: &TokenHash) -> Result<Option<Principal>> {
-        let now = state.clock.now();
+    /// The valid principal of a token hash at `now`, read from `db` when
+    /// not cached.
+    pub async fn principal(
+        &self,
+        db: &SqlitePool,
+        now: DateTime<Utc>,
+        key: &TokenHash,
+    ) -> Result<Option<Principal>> {
         let cached = lock(&self.cache).get(key).cloned();
         let principal = match cached {
             Some(p) => Some(p),
             None => {
                 let before = self.forgotten.load(Ordering::Acquire);
-                let found = accounts::principal(&state.db.read, key, now).await?;
+                let found = sessions::principal(db, key, now).await?;
                 if let Some(p) = &found {
                     let mut cache = lock(&self.cache);
                     if self.forgotten.load(Ordering::Acquire) != before {

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod caller;
 pub mod clock;
 pub mod config;
 pub mod credentials;

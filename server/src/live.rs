@@ -10,8 +10,8 @@
 //! anything silently; nothing a slow stream does holds up the pump or the
 //! other streams.
 
-use crate::auth::TokenHash;
 use crate::calendar;
+use crate::caller::TokenHash;
 use crate::db::{events, reads};
 use crate::error::Result;
 use axum::extract::ws::Utf8Bytes;

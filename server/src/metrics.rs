@@ -6,14 +6,15 @@
 use crate::calendar;
 use crate::db::{events, reads};
 use crate::error::Result;
-use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Upper bounds of the latency histogram's buckets, in seconds.
@@ -66,22 +67,25 @@ impl Metrics {
 
 /// Times every request that matched a route (unmatched ones all count as
 /// `unmatched`, so that scanners cannot grow the label set).
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     // Both clones are cheap: a shared string and a small enum.
     let route = request.extensions().get::<MatchedPath>().cloned();
     let method = request.method().clone();
     let started = Instant::now();
     let response = next.run(request).await;
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-    state
-        .metrics
-        .observe(method.as_str(), route, started.elapsed().as_secs_f64());
+    metrics.observe(method.as_str(), route, started.elapsed().as_secs_f64());
     response
 }
 
-/// The text exposition.
-pub async fn render(state: &AppState) -> Result<String> {
-    let m = &state.metrics;
+/// The text exposition of `m`, with the tickets waiting now as `read`
+/// says at `now`, and the open event streams.
+pub async fn render(
+    m: &Metrics,
+    read: &SqlitePool,
+    now: DateTime<Utc>,
+    subscribers: usize,
+) -> Result<String> {
     let mut out = String::new();
     let mut counter = |name: &str, help: &str, value: u64| {
         let _ = write!(
@@ -109,10 +113,9 @@ pub async fn render(state: &AppState) -> Result<String> {
         "# HELP layso_waiting_tickets Tickets waiting now, per service (the office's today).\n",
     );
     out.push_str("# TYPE layso_waiting_tickets gauge\n");
-    let now = state.clock.now();
-    for office in reads::offices(&state.db.read).await? {
+    for office in reads::offices(read).await? {
         let date = calendar::local(now, calendar::zone(&office.time_zone)?).date;
-        for line in events::lines(&state.db.read, office.id, &date.to_string()).await? {
+        for line in events::lines(read, office.id, &date.to_string()).await? {
             let _ = writeln!(
                 out,
                 "layso_waiting_tickets{{office=\"{}\",service=\"{}\"}} {}",
@@ -125,7 +128,7 @@ pub async fn render(state: &AppState) -> Result<String> {
 
     out.push_str("# HELP layso_event_subscribers Open live event streams.\n");
     out.push_str("# TYPE layso_event_subscribers gauge\n");
-    let _ = writeln!(out, "layso_event_subscribers {}", state.hub.streams());
+    let _ = writeln!(out, "layso_event_subscribers {}", subscribers);
 
     out.push_str(
         "# HELP layso_http_request_duration_seconds Time to answer a request, per route.\n",

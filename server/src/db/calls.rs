@@ -4,6 +4,7 @@
 use super::counters::{CounterRow, counter_row};
 use super::steps::load_at_counter;
 use super::tickets::{self, Change};
+use super::writer::{Durability, Writer};
 use crate::calendar;
 use crate::error::{Error, Result};
 use crate::policy::{self, Candidate, CounterService, PastCall, Rules};
@@ -14,6 +15,8 @@ use layso_protocol::{
     CounterId, OfficeId, Priority, Reason, ServiceId, TicketId, TicketState, TicketView,
 };
 use sqlx::SqliteConnection;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The most past calls call-next reads from the log. It reads only as many
 /// as the policy looks at: `priority_run + normal_run` or the sum of the
@@ -307,4 +310,38 @@ impl CounterRow {
         layso_protocol::Selection::parse(&self.selection)
             .ok_or_else(|| Error::Internal(format!("counter {}: bad selection", self.id)))
     }
+}
+
+/// Each counter's office time zone, as call-next last saw it: call-next
+/// reads the counter's "today" in one go, starting from this guess.
+#[derive(Debug, Default, Clone)]
+pub struct CounterZones(Arc<Mutex<HashMap<CounterId, Tz>>>);
+
+impl CounterZones {
+    /// Calls the next ticket at a counter (see [`call_next`]) through
+    /// `writer`, and returns it once committed, as the display will show it.
+    pub async fn call_next(
+        &self,
+        writer: &Writer,
+        counter: CounterId,
+        finish_current: bool,
+    ) -> Result<Option<TicketView>> {
+        let (clock, zones) = (writer.clock(), self.0.clone());
+        writer
+            .write_as(Durability::Logged, move |conn| {
+                Box::pin(async move {
+                    let guess = lock(&zones).get(&counter).copied();
+                    let (called, zone) =
+                        call_next(conn, clock.now(), counter, finish_current, guess).await?;
+                    lock(&zones).insert(counter, zone);
+                    Ok(called)
+                })
+            })
+            .await
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A cache of time zones stays valid even if a holder panicked.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

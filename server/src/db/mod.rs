@@ -6,17 +6,21 @@
 //! makes numbering and call-next race-free, and lets one fsync commit many
 //! tickets (group commit).
 
-pub mod accounts;
 pub mod calls;
 pub mod counters;
+pub mod devices;
 pub mod events;
 pub mod issue;
+pub mod printers;
+pub mod ratings;
 pub mod reads;
 pub mod seed;
 pub mod services;
+pub mod sessions;
 pub mod settings;
 pub mod steps;
 pub mod tickets;
+pub mod users;
 pub mod writer;
 
 pub use writer::Writer;
@@ -40,6 +44,8 @@ pub struct Db {
     pub read: SqlitePool,
     /// The only way to change anything.
     pub writer: Writer,
+    /// What call-next remembers of each counter.
+    counter_zones: calls::CounterZones,
     /// The id of the event log's last row, as of the writer's last commit:
     /// changes when the log may have new rows.
     pub committed: tokio::sync::watch::Receiver<i64>,
@@ -137,9 +143,22 @@ impl Db {
         Ok(Self {
             read,
             writer,
+            counter_zones: calls::CounterZones::default(),
             committed,
             checkpointer: Arc::new(std::sync::Mutex::new(Some((stop, task)))),
         })
+    }
+
+    /// Calls the next ticket at a counter (see [`calls::call_next`]) and
+    /// returns it once committed, as the display will show it.
+    pub async fn call_next(
+        &self,
+        counter: layso_protocol::CounterId,
+        finish_current: bool,
+    ) -> crate::error::Result<Option<layso_protocol::TicketView>> {
+        self.counter_zones
+            .call_next(&self.writer, counter, finish_current)
+            .await
     }
 
     /// Waits for the writer to finish what it was given, checkpoints, and
@@ -189,4 +208,22 @@ pub(crate) async fn close_quietly(conn: SqliteConnection) {
     if let Err(error) = conn.close().await {
         tracing::warn!(%error, "closing the writer connection");
     }
+}
+
+/// A time the database keeps as milliseconds since the epoch.
+pub(crate) fn time(ms: i64) -> crate::error::Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| crate::error::Error::Internal(format!("bad time {ms}")))
+}
+
+/// A role as the database names it.
+pub(crate) fn role(s: &str) -> crate::error::Result<layso_protocol::Role> {
+    layso_protocol::Role::parse(s)
+        .ok_or_else(|| crate::error::Error::Internal(format!("unknown role {s:?}")))
+}
+
+/// A device kind as the database names it.
+pub(crate) fn kind(s: &str) -> crate::error::Result<layso_protocol::DeviceKind> {
+    layso_protocol::DeviceKind::parse(s)
+        .ok_or_else(|| crate::error::Error::Internal(format!("unknown device kind {s:?}")))
 }

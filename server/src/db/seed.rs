@@ -1,7 +1,7 @@
 //! The demo office created on the first start of an empty database, so a
 //! newcomer can issue and call tickets straight away.
 
-use crate::auth::TokenHash;
+use crate::caller::TokenHash;
 use crate::config::DemoHours;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};

@@ -28,19 +28,15 @@
 //! killed, and reaches the platter with the next synced batch or the
 //! checkpointer's next pass (every 50 ms), whichever comes first.
 
-use super::calls;
 use super::issue::{self, IssueCommand, Issued, Zones};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use chrono_tz::Tz;
-use layso_protocol::{CounterId, TicketView};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// The most requests committed together.
@@ -87,8 +83,6 @@ pub struct Writer {
     sender: mpsc::Sender<Message>,
     /// The time source jobs started here read.
     clock: Arc<dyn Clock>,
-    /// Each counter's office time zone, as call-next last saw it.
-    counter_zones: Arc<Mutex<HashMap<CounterId, Tz>>>,
 }
 
 impl Writer {
@@ -138,31 +132,12 @@ impl Writer {
             })
             .map_err(sqlx::Error::Io)?;
         open.await.map_err(|_| sqlx::Error::WorkerCrashed)??;
-        Ok(Self {
-            sender,
-            clock,
-            counter_zones: Arc::default(),
-        })
+        Ok(Self { sender, clock })
     }
 
-    /// Calls the next ticket at a counter (see [`calls::call_next`]) and
-    /// returns it once committed, as the display will show it.
-    pub async fn call_next(
-        &self,
-        counter: CounterId,
-        finish_current: bool,
-    ) -> Result<Option<TicketView>> {
-        let (clock, zones) = (self.clock.clone(), self.counter_zones.clone());
-        self.write_as(Durability::Logged, move |conn| {
-            Box::pin(async move {
-                let guess = lock(&zones).get(&counter).copied();
-                let (called, zone) =
-                    calls::call_next(conn, clock.now(), counter, finish_current, guess).await?;
-                lock(&zones).insert(counter, zone);
-                Ok(called)
-            })
-        })
-        .await
+    /// The time source the writer's jobs read.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     /// Runs `job` inside the writer's transaction and returns its result once
@@ -264,11 +239,6 @@ fn share_one_cpu() {
             tracing::debug!("the writer could not keep to one CPU");
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A cache of time zones stays valid even if a holder panicked.
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn not_committed() -> Error {

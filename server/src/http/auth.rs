@@ -3,10 +3,13 @@
 //! `GET /api/v1/auth/me` (any valid token).
 
 use super::extract::{ClientAddress, Json};
-use crate::auth::{self, COOKIE, Caller, SESSION_PREFIX, Who};
-use crate::db::accounts::{self, NewSession};
+use crate::auth::{self, COOKIE, SESSION_PREFIX};
+use crate::caller::{self, Who};
 use crate::db::reads;
+use crate::db::sessions::{self, NewSession};
+use crate::db::{devices, users};
 use crate::error::{Error, Result};
+use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -31,14 +34,8 @@ pub fn router() -> Router<AppState> {
             "/api/v1/auth/login",
             post(login).layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
         )
-        .route(
-            "/api/v1/auth/logout",
-            auth::guard(auth::PEOPLE, post(logout)),
-        )
-        .route(
-            "/api/v1/auth/me",
-            auth::guard(auth::ANYONE_SIGNED_IN, get(me)),
-        )
+        .route("/api/v1/auth/logout", guard(caller::PEOPLE, post(logout)))
+        .route("/api/v1/auth/me", guard(caller::ANYONE_SIGNED_IN, get(me)))
 }
 
 /// A hash to check wrong user names against, so that they take as long
@@ -64,7 +61,7 @@ async fn login(
     let username = req.username.trim().to_ascii_lowercase();
     // Nothing of a name that cannot be one is kept or logged: no account
     // has it, and the rule is public, so refusing at once tells nothing.
-    if !accounts::is_username(&username) {
+    if !users::is_username(&username) {
         tracing::info!(
             name_bytes = req.username.len(),
             "refused a sign-in: not a user name"
@@ -77,7 +74,7 @@ async fn login(
     // No password is longer (see `check_password`); hashing megabytes is
     // the guesser's gain, not ours.
     let password_ok = req.password.len() <= auth::MAX_PASSWORD_BYTES;
-    let found = accounts::user_by_name(&state.db.read, office, &username).await?;
+    let found = users::user_by_name(&state.db.read, office, &username).await?;
     let decoy = match DECOY.get() {
         Some(hash) => hash.clone(),
         None => {
@@ -107,7 +104,7 @@ async fn login(
         ));
     }
     if let Some(counter) = req.counter_id {
-        let allowed = accounts::counters_of(&state.db.read, user.id).await?;
+        let allowed = users::counters_of(&state.db.read, user.id).await?;
         if !allowed.is_empty() && !allowed.contains(&counter) {
             return Err(Error::forbidden(
                 format!("{} may not work counter {counter}", user.username),
@@ -132,7 +129,7 @@ async fn login(
     let ended = state
         .db
         .writer
-        .write(move |conn| Box::pin(async move { accounts::open_session(conn, &session).await }))
+        .write(move |conn| Box::pin(async move { sessions::open_session(conn, &session).await }))
         .await?;
     // Whoever held the counter before is signed out now.
     state.accounts.forget(&ended);
@@ -182,7 +179,7 @@ async fn logout(
     state
         .db
         .writer
-        .write(move |conn| Box::pin(async move { accounts::end_session(conn, &key, now).await }))
+        .write(move |conn| Box::pin(async move { sessions::end_session(conn, &key, now).await }))
         .await?;
     state.accounts.forget(&[who.key]);
     let cookie = cookie(&state, &headers, "", 0);
@@ -203,14 +200,14 @@ async fn logout(
 async fn me(State(state): State<AppState>, Caller(who): Caller) -> Result<axum::Json<Me>> {
     let me = match who.who {
         Who::User { id, counter, .. } => Me::User {
-            user: accounts::user(&state.db.read, id).await?,
+            user: users::user(&state.db.read, id).await?,
             counter_id: counter,
             expires_at: who
                 .expires_at
                 .ok_or_else(|| Error::Internal("a session without an end".into()))?,
         },
         Who::Device { id, .. } => Me::Device {
-            device: accounts::devices(&state.db.read, who.office, Some(id))
+            device: devices::devices(&state.db.read, who.office, Some(id))
                 .await?
                 .pop()
                 .ok_or(Error::NotFound("device"))?,

@@ -4,13 +4,14 @@
 //! ticket in front of them.
 
 use super::extract::{Json, OptionalJson, Path};
-use crate::auth;
+use crate::caller;
 use crate::db::calls;
 use crate::db::counters::{self, CounterChange};
 use crate::db::reads::{self, TicketKey};
 use crate::db::steps::{self, Action};
 use crate::db::writer::Durability;
 use crate::error::{AfterSave, Error, Result};
+use crate::http::guard::guard;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -36,51 +37,51 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/counters/{id}/open",
-            auth::guard(auth::AT_COUNTER, post(open)),
+            guard(caller::AT_COUNTER, post(open)),
         )
         .route(
             "/api/v1/counters/{id}/pause",
-            auth::guard(auth::AT_COUNTER, post(pause)),
+            guard(caller::AT_COUNTER, post(pause)),
         )
         .route(
             "/api/v1/counters/{id}/close",
-            auth::guard(auth::AT_COUNTER, post(close)),
+            guard(caller::AT_COUNTER, post(close)),
         )
         .route(
             "/api/v1/counters/{id}/call-next",
-            auth::guard(auth::AT_COUNTER, post(call_next)),
+            guard(caller::AT_COUNTER, post(call_next)),
         )
         .route(
             "/api/v1/counters/{id}/call",
-            auth::guard(auth::AT_COUNTER, post(call)),
+            guard(caller::AT_COUNTER, post(call)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/recall",
-            auth::guard(auth::AT_COUNTER, post(recall)),
+            guard(caller::AT_COUNTER, post(recall)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/start",
-            auth::guard(auth::AT_COUNTER, post(start)),
+            guard(caller::AT_COUNTER, post(start)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/finish",
-            auth::guard(auth::AT_COUNTER, post(finish)),
+            guard(caller::AT_COUNTER, post(finish)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/no-show",
-            auth::guard(auth::AT_COUNTER, post(no_show)),
+            guard(caller::AT_COUNTER, post(no_show)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/reactivate",
-            auth::guard(auth::AT_COUNTER, post(reactivate)),
+            guard(caller::AT_COUNTER, post(reactivate)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/transfer",
-            auth::guard(auth::AT_COUNTER, post(transfer)),
+            guard(caller::AT_COUNTER, post(transfer)),
         )
         .route(
             "/api/v1/counters/{id}/tickets/{ticket}/cancel",
-            auth::guard(auth::AT_COUNTER, post(cancel)),
+            guard(caller::AT_COUNTER, post(cancel)),
         )
 }
 
@@ -181,7 +182,7 @@ async fn call_next(
     Path(id): Path<CounterId>,
     OptionalJson(req): OptionalJson<CallNextRequest>,
 ) -> Result<Response> {
-    match state.db.writer.call_next(id, req.finish_current).await? {
+    match state.db.call_next(id, req.finish_current).await? {
         Some(ticket) => {
             state.metrics.calls.fetch_add(1, Ordering::Relaxed);
             tracing::info!(counter = id.0, ticket = ticket.id.0, number = %ticket.number, "called");

@@ -6,7 +6,9 @@
 //! client, or a fuzzer, generated from the document sends what the server
 //! takes.
 
-use super::{admin, auth, counters, events, queue, ratings, services, settings, tickets};
+use super::{
+    admin, auth, counters, devices, events, queue, ratings, services, settings, tickets, users,
+};
 use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -51,6 +53,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         auth::Api::openapi(),
         ratings::Api::openapi(),
         settings::Api::openapi(),
+        users::Api::openapi(),
+        devices::Api::openapi(),
     ] {
         doc.merge(part);
     }

@@ -9,9 +9,10 @@
 //! heartbeats, falls too far behind, or the server shuts down.
 
 use super::extract::Query;
-use crate::auth::{self, Caller, Principal};
+use crate::caller::{self, Principal};
 use crate::db::events;
 use crate::error::{Error, Result};
+use crate::http::guard::{Caller, guard};
 use crate::live::{self, Filter, Published, Topic};
 use crate::state::AppState;
 use axum::Router;
@@ -55,7 +56,7 @@ const MAX_CLIENT_FRAME: usize = 4096;
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/events", auth::guard(auth::HALL, get(connect)))
+    Router::new().route("/api/v1/events", guard(caller::HALL, get(connect)))
 }
 
 /// The stream's query, checked before the handshake: a seq is at most

@@ -1,7 +1,7 @@
 //! The HTTP API under `/api/v1`: one module per resource, each with its own
 //! `router()`, merged here.
 //!
-//! Who may call what: every route is wrapped in `auth::guard` with its
+//! Who may call what: every route is wrapped in `guard::guard` with its
 //! `Access`, next to its path in its module, and `authenticate` finds the
 //! caller first. In short: `POST tickets` is the kiosk's; `queue`,
 //! `counters` and `events` are the hall's (display, staff, manager, admin);
@@ -13,10 +13,12 @@
 mod admin;
 mod auth;
 mod counters;
+mod devices;
 pub mod docs;
 mod events;
 pub mod extract;
 mod fields;
+pub mod guard;
 mod headers;
 mod origin;
 pub(crate) mod queue;
@@ -24,6 +26,7 @@ mod ratings;
 mod services;
 mod settings;
 mod tickets;
+mod users;
 
 use crate::error::Result;
 use crate::state::AppState;
@@ -53,6 +56,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(ratings::router())
         .merge(settings::router())
+        .merge(users::router())
+        .merge(devices::router())
         .merge(crate::pages::router())
         .fallback(|| async { crate::error::Error::NotFound("route") })
         // Every body the API takes is a small JSON document; routes that
@@ -60,14 +65,14 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::auth::authenticate,
+            guard::authenticate,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             origin::check,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.metrics.clone(),
             crate::metrics::track,
         ))
         .layer(axum::middleware::from_fn(extract::json_errors))
@@ -104,7 +109,13 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse> {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        crate::metrics::render(&state).await?,
+        crate::metrics::render(
+            &state.metrics,
+            &state.db.read,
+            state.clock.now(),
+            state.hub.streams(),
+        )
+        .await?,
     ))
 }
 

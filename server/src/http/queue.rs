@@ -1,10 +1,11 @@
 //! `GET /api/v1/queue` and `GET /api/v1/counters`: the hall right now
 //! (display, staff, manager).
 
-use crate::auth::{self, Caller};
 use crate::calendar;
+use crate::caller;
 use crate::db::{events, reads};
 use crate::error::Result;
+use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
@@ -18,8 +19,8 @@ pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/queue", auth::guard(auth::HALL, get(snapshot)))
-        .route("/api/v1/counters", auth::guard(auth::HALL, get(counters)))
+        .route("/api/v1/queue", guard(caller::HALL, get(snapshot)))
+        .route("/api/v1/counters", guard(caller::HALL, get(counters)))
 }
 
 #[utoipa::path(

@@ -3,9 +3,10 @@
 //! `POST /api/v1/ratings` rates it, once.
 
 use super::extract::Json;
-use crate::auth::{self, Caller};
-use crate::db::accounts;
+use crate::caller;
+use crate::db::ratings;
 use crate::error::{Error, Result};
+use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -24,12 +25,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/ratings/current",
-            auth::guard(auth::RATING, get(current)),
+            guard(caller::RATING, get(current)),
         )
-        .route("/api/v1/ratings", auth::guard(auth::RATING, post(rate)))
+        .route("/api/v1/ratings", guard(caller::RATING, post(rate)))
 }
 
-fn tablet(who: &auth::Principal) -> Result<(DeviceId, CounterId)> {
+fn tablet(who: &caller::Principal) -> Result<(DeviceId, CounterId)> {
     who.device().zip(who.counter()).ok_or_else(|| {
         Error::forbidden(
             "only a rating tablet at a counter rates",
@@ -49,7 +50,7 @@ fn tablet(who: &auth::Principal) -> Result<(DeviceId, CounterId)> {
 async fn current(State(state): State<AppState>, Caller(who): Caller) -> Result<Response> {
     let (_, counter) = tablet(&who)?;
     Ok(
-        match accounts::ratable(&state.db.read, counter, state.clock.now()).await? {
+        match ratings::ratable(&state.db.read, counter, state.clock.now()).await? {
             Some(view) => axum::Json(view).into_response(),
             None => StatusCode::NO_CONTENT.into_response(),
         },
@@ -83,7 +84,7 @@ async fn rate(
         .writer
         .write(move |conn| {
             Box::pin(async move {
-                accounts::rate(conn, device, counter, req.ticket_id, req.score, clock.now()).await
+                ratings::rate(conn, device, counter, req.ticket_id, req.score, clock.now()).await
             })
         })
         .await?;

@@ -1,14 +1,13 @@
-//! The office's settings (admin only): its details, its counters (added,
-//! or their names and services changed), its users' names, roles and
-//! whether they may sign in.
+//! The office's settings (admin only): its details and its counters
+//! (added, or their names and services changed).
 //! Each change is validated whole before anything is written, and logged as
 //! a settings event so every screen reads the office again.
 
 use super::extract::{Json, Path};
 use super::fields::text;
-use crate::auth::{self, Caller};
-use crate::db::{accounts, reads, settings};
+use crate::db::{reads, settings};
 use crate::error::{AfterSave, Error, Result};
+use crate::http::guard::Caller;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -16,21 +15,21 @@ use axum::http::StatusCode;
 use axum::routing::{post, put};
 use layso_protocol::{
     ApiError, CounterId, CounterRequest, CounterServiceRequest, CounterView, NewCounterRequest,
-    OfficeRequest, OfficeView, UserId, UserRequest, UserView,
+    OfficeRequest, OfficeView,
 };
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(office, counter, create_counter, user))]
+#[openapi(paths(office, counter, create_counter))]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
-    use auth::{ADMIN, guard};
+    use crate::caller::ADMIN;
+    use crate::http::guard::guard;
     Router::new()
         .route("/api/v1/admin/office", guard(ADMIN, put(office)))
         .route("/api/v1/admin/counters", guard(ADMIN, post(create_counter)))
         .route("/api/v1/admin/counters/{id}", guard(ADMIN, put(counter)))
-        .route("/api/v1/admin/users/{id}", guard(ADMIN, put(user)))
 }
 
 #[utoipa::path(
@@ -181,42 +180,4 @@ fn check_counter_services(services: &[CounterServiceRequest]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[utoipa::path(
-    put,
-    path = "/api/v1/admin/users/{id}",
-    tag = "admin",
-    description = "Changes a user's name and role, and disables (their sessions end at once) or enables them. An admin cannot disable or demote themselves. Admin.",
-    params(("id" = UserId, Path, description = "The user")),
-    request_body = UserRequest,
-    responses((status = 200, body = UserView), (status = 404, body = ApiError), (status = 422, body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn user(
-    State(state): State<AppState>,
-    Caller(admin): Caller,
-    Path(id): Path<UserId>,
-    Json(mut req): Json<UserRequest>,
-) -> Result<axum::Json<UserView>> {
-    req.full_name = text(&req.full_name, "a full name", "Họ tên", 100, true)?;
-    if admin.user() == Some(id) && (req.disabled || req.role != layso_protocol::Role::Admin) {
-        return Err(Error::invalid(
-            "an admin cannot disable or demote themselves: ask another admin",
-            "Quản trị viên không tự khoá hay tự hạ quyền của mình: hãy nhờ quản trị viên khác.",
-        ));
-    }
-    let (office, by, at) = (admin.office, admin.user(), state.clock.now());
-    let ended = state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move { accounts::update_user(conn, office, id, &req, by, at).await })
-        })
-        .await?;
-    // Their open pages and streams stop working now.
-    state.accounts.forget(&ended);
-    Ok(axum::Json(
-        accounts::user(&state.db.read, id).await.saved()?,
-    ))
 }

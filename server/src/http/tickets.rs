@@ -2,11 +2,12 @@
 //! token (anyone holding the printed QR code).
 
 use super::extract::{Json, Path};
-use crate::auth::{self, Caller};
+use crate::caller;
 use crate::db::issue::IssueCommand;
 use crate::db::reads::{self, TicketKey};
-use crate::db::{accounts, events};
+use crate::db::{events, printers};
 use crate::error::{Error, Result};
+use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -26,15 +27,15 @@ pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/tickets", auth::guard(auth::KIOSK, post(issue)))
-        .route("/api/v1/tickets/{id}", auth::guard(auth::PEOPLE, get(read)))
+        .route("/api/v1/tickets", guard(caller::KIOSK, post(issue)))
+        .route("/api/v1/tickets/{id}", guard(caller::PEOPLE, get(read)))
         .route(
             "/api/v1/tickets/{id}/not-printed",
-            auth::guard(auth::KIOSK, post(not_printed)),
+            guard(caller::KIOSK, post(not_printed)),
         )
         .route(
             "/api/v1/devices/status",
-            auth::guard(auth::KIOSK, post(printer_status)),
+            guard(caller::KIOSK, post(printer_status)),
         )
         .route("/api/v1/track/{token}", get(track))
 }
@@ -227,7 +228,7 @@ async fn printer_status(
         .writer
         .write(move |conn| {
             Box::pin(
-                async move { accounts::set_printer_status(conn, device, req.printer, at).await },
+                async move { printers::set_printer_status(conn, device, req.printer, at).await },
             )
         })
         .await?;

@@ -6,7 +6,7 @@
 //! it refuses.
 
 use super::{Refusal, Viewer, layout};
-use crate::db::{accounts, reads};
+use crate::db::{devices, reads, users};
 use crate::error::Error;
 use crate::state::AppState;
 use axum::extract::State;
@@ -84,8 +84,8 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
         let office_view = reads::office(&state.db.read, office).await?;
         let services = reads::services(&state.db.read, &office_view, state.clock.now()).await?;
         let counters = reads::counters(&state.db.read, office).await?;
-        let users = accounts::users(&state.db.read, office).await?;
-        let devices = accounts::devices(&state.db.read, office, None).await?;
+        let users = users::users(&state.db.read, office).await?;
+        let devices = devices::devices(&state.db.read, office, None).await?;
         Ok::<_, Error>((office_view, services, counters, users, devices))
     };
     let (office_view, services, counters, users, devices) = match data.await {

@@ -7,8 +7,8 @@
 
 use super::layout;
 use crate::auth;
-use crate::db::accounts::{self, EndedSession, SessionEnd};
 use crate::db::reads;
+use crate::db::sessions::{self, EndedSession, SessionEnd};
 use crate::error::Result;
 use crate::state::AppState;
 use axum::extract::State;
@@ -22,7 +22,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<M
     let counters = reads::counters(&state.db.read, office).await?;
     let ended = match auth::token_of(&headers) {
         Some(token) => {
-            accounts::ended_session(&state.db.read, &auth::hash(token), state.clock.now()).await?
+            sessions::ended_session(&state.db.read, &auth::hash(token), state.clock.now()).await?
         }
         None => None,
     };

@@ -14,7 +14,7 @@ mod login;
 mod monitor;
 mod track;
 
-use crate::auth::Principal;
+use crate::caller::Principal;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -89,9 +89,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             .cloned()
             .ok_or(Refusal::SignIn)?;
         match principal.who {
-            crate::auth::Who::User { role, .. } => Ok(Viewer { principal, role }),
+            crate::caller::Who::User { role, .. } => Ok(Viewer { principal, role }),
             // Devices have no pages.
-            crate::auth::Who::Device { .. } => Err(Refusal::SignIn),
+            crate::caller::Who::Device { .. } => Err(Refusal::SignIn),
         }
     }
 }

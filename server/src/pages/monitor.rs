@@ -5,7 +5,7 @@
 
 use super::console::state_vi;
 use super::{Refusal, Viewer, duration_vi, layout};
-use crate::db::{accounts, reads};
+use crate::db::{devices, reads, users};
 use crate::error::Error;
 use crate::http::queue::snapshot_of;
 use crate::state::AppState;
@@ -39,8 +39,8 @@ async fn render(
         let snapshot = snapshot_of(state, office).await?;
         let office_view = reads::office(&state.db.read, office).await?;
         let services = reads::services(&state.db.read, &office_view, now).await?;
-        let devices = accounts::devices(&state.db.read, office, None).await?;
-        let users = accounts::users(&state.db.read, office).await?;
+        let devices = devices::devices(&state.db.read, office, None).await?;
+        let users = users::users(&state.db.read, office).await?;
         let since = super::midnight(snapshot.business_date, &office_view.time_zone)?;
         let lost = reads::not_printed(&state.db.read, office, since).await?;
         let zone = crate::calendar::zone(&office_view.time_zone)?;

@@ -1,0 +1,127 @@
+//! Paired devices: kiosks, hall displays and rating tablets.
+
+use crate::caller::TokenHash;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use layso_protocol::{CounterId, DeviceId, DeviceKind, DeviceView, OfficeId, PrinterState};
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// A device to pair.
+#[derive(Debug, Clone)]
+pub struct NewDevice<'a> {
+    /// The office.
+    pub office: OfficeId,
+    /// What it is.
+    pub kind: DeviceKind,
+    /// Its name.
+    pub name: &'a str,
+    /// A rating tablet's counter.
+    pub counter: Option<CounterId>,
+    /// Its token's hash.
+    pub key: TokenHash,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Pairs a device. A rating tablet needs a counter of the office; other
+/// devices take none.
+pub async fn create_device(conn: &mut SqliteConnection, d: &NewDevice<'_>) -> Result<DeviceId> {
+    match (d.kind, d.counter) {
+        (DeviceKind::Rating, Some(counter)) => {
+            let office =
+                sqlx::query_scalar!("SELECT office_id FROM counters WHERE id = ?", counter.0)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if office != Some(d.office.0) {
+                return Err(Error::NotFound("counter"));
+            }
+        }
+        (DeviceKind::Rating, None) => {
+            return Err(Error::invalid(
+                "a rating tablet needs the counter_id it stands at",
+                "Máy đánh giá cần chọn quầy đặt máy.",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(Error::invalid(
+                "only a rating tablet belongs to a counter",
+                "Chỉ máy đánh giá mới gắn với một quầy.",
+            ));
+        }
+        (_, None) => {}
+    }
+    let (kind, hash, at) = (d.kind.as_str(), &d.key[..], d.at.timestamp_millis());
+    let counter = d.counter.map(|c| c.0);
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO devices (office_id, kind, name, counter_id, token_hash, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)
+           RETURNING id AS "id!: i64""#,
+        d.office.0,
+        kind,
+        d.name,
+        counter,
+        hash,
+        at
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(DeviceId(id))
+}
+
+/// Revokes a device of the office; returns its token's hash. Revoking twice
+/// is a no-op.
+pub async fn revoke_device(
+    conn: &mut SqliteConnection,
+    office: OfficeId,
+    id: DeviceId,
+    at: DateTime<Utc>,
+) -> Result<TokenHash> {
+    let at = at.timestamp_millis();
+    let hash = sqlx::query_scalar!(
+        r#"UPDATE devices SET revoked_at = COALESCE(revoked_at, ?)
+           WHERE id = ? AND office_id = ?
+           RETURNING token_hash"#,
+        at,
+        id.0,
+        office.0
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or(Error::NotFound("device"))?;
+    hash.as_slice()
+        .try_into()
+        .map_err(|_| Error::Internal(format!("device {id}: bad token hash")))
+}
+
+/// The devices of an office (`only`: one of them), oldest first.
+pub async fn devices(
+    pool: &SqlitePool,
+    office: OfficeId,
+    only: Option<DeviceId>,
+) -> Result<Vec<DeviceView>> {
+    let only = only.map(|d| d.0);
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id!", office_id, kind, name, counter_id, created_at, revoked_at,
+                  printer_status, status_at
+           FROM devices WHERE office_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id"#,
+        office.0,
+        only
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(DeviceView {
+                id: DeviceId(r.id),
+                office_id: OfficeId(r.office_id),
+                kind: super::kind(&r.kind)?,
+                name: r.name,
+                counter_id: r.counter_id.map(CounterId),
+                created_at: super::time(r.created_at)?,
+                revoked_at: r.revoked_at.map(super::time).transpose()?,
+                printer: r.printer_status.as_deref().and_then(PrinterState::parse),
+                status_at: r.status_at.map(super::time).transpose()?,
+            })
+        })
+        .collect()
+}
