@@ -1,40 +1,43 @@
-//! Everything staff do at their counter (only the staff member signed in at
-//! counter `{id}`):
-//! open, pause, close; call next or a given ticket; and each step of the
-//! ticket in front of them.
+//! The office's counters: the list (hall), adding one and changing its
+//! name, selection and services (admin), and opening, pausing and closing
+//! it (only the staff member signed in at counter `{id}`).
+//! An admin's change is validated whole before anything is written, and
+//! logged as a settings event so every screen reads the office again.
 
-use super::extract::{Json, OptionalJson, Path};
+use super::extract::{Json, Path};
+use super::fields::{reason, text};
 use crate::caller;
-use crate::db::calls;
 use crate::db::counters::{self, CounterChange};
-use crate::db::reads::{self, TicketKey};
-use crate::db::steps::{self, Action};
+use crate::db::reads;
 use crate::db::writer::Durability;
 use crate::error::{AfterSave, Error, Result};
-use crate::http::guard::guard;
+use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use layso_protocol::ApiError;
+use axum::routing::{get, post, put};
 use layso_protocol::{
-    CallNextRequest, CallTicketRequest, CounterId, CounterView, PauseRequest, Reason,
-    ReasonRequest, TicketId, TicketView, TransferRequest,
+    ApiError, CounterId, CounterRequest, CounterServiceRequest, CounterView, NewCounterRequest,
+    PauseRequest,
 };
-use std::sync::atomic::Ordering;
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    open, pause, close, call_next, call, recall, start, finish, no_show, reactivate, transfer,
-    cancel
-))]
+#[openapi(paths(counters, create_counter, counter, open, pause, close))]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/counters", guard(caller::HALL, get(counters)))
+        .route(
+            "/api/v1/admin/counters",
+            guard(caller::ADMIN, post(create_counter)),
+        )
+        .route(
+            "/api/v1/admin/counters/{id}",
+            guard(caller::ADMIN, put(counter)),
+        )
         .route(
             "/api/v1/counters/{id}/open",
             guard(caller::AT_COUNTER, post(open)),
@@ -47,54 +50,119 @@ pub fn router() -> Router<AppState> {
             "/api/v1/counters/{id}/close",
             guard(caller::AT_COUNTER, post(close)),
         )
-        .route(
-            "/api/v1/counters/{id}/call-next",
-            guard(caller::AT_COUNTER, post(call_next)),
-        )
-        .route(
-            "/api/v1/counters/{id}/call",
-            guard(caller::AT_COUNTER, post(call)),
-        )
-        .route(
-            "/api/v1/counters/{id}/tickets/{ticket}/recall",
-            guard(caller::AT_COUNTER, post(recall)),
-        )
-        .route(
-            "/api/v1/counters/{id}/tickets/{ticket}/start",
-            guard(caller::AT_COUNTER, post(start)),
-        )
-        .route(
-            "/api/v1/counters/{id}/tickets/{ticket}/finish",
-            guard(caller::AT_COUNTER, post(finish)),
-        )
-        .route(
-            "/api/v1/counters/{id}/tickets/{ticket}/no-show",
-            guard(caller::AT_COUNTER, post(no_show)),
-        )
-        .route(
-            "/api/v1/counters/{id}/tickets/{ticket}/reactivate",
-            guard(caller::AT_COUNTER, post(reactivate)),
-        )
-        .route(
-            "/api/v1/counters/{id}/tickets/{ticket}/transfer",
-            guard(caller::AT_COUNTER, post(transfer)),
-        )
-        .route(
-            "/api/v1/counters/{id}/tickets/{ticket}/cancel",
-            guard(caller::AT_COUNTER, post(cancel)),
-        )
 }
 
-fn reason(text: &str) -> Result<Reason> {
-    Reason::parse(text).map_err(reason_error)
+#[utoipa::path(
+    get,
+    path = "/api/v1/counters",
+    tag = "hall",
+    description = "Every counter of the office and its state. Display, staff, manager, admin.",
+    responses((status = 200, body = Vec<CounterView>)),
+    security(("bearer" = []))
+)]
+async fn counters(
+    State(state): State<AppState>,
+    Caller(who): Caller,
+) -> Result<axum::Json<Vec<CounterView>>> {
+    Ok(axum::Json(
+        reads::counters(&state.db.read, who.office).await?,
+    ))
 }
 
-/// A refused reason as the API's error.
-pub(super) fn reason_error(e: layso_protocol::BadReason) -> Error {
-    Error::invalid(
-        e.to_string(),
-        "Lý do là 1–200 ký tự chữ in được (không xuống dòng, không ký tự điều khiển).",
-    )
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/counters/{id}",
+    tag = "admin",
+    description = "Replaces a counter's name, selection and services (in order, with weights). Admin.",
+    params(("id" = CounterId, Path, description = "The counter")),
+    request_body = CounterRequest,
+    responses((status = 200, body = CounterView), (status = 404, body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
+async fn counter(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Path(id): Path<CounterId>,
+    Json(mut req): Json<CounterRequest>,
+) -> Result<axum::Json<CounterView>> {
+    req.name = text(&req.name, "a counter's name", "Tên quầy", 80, true)?;
+    check_counter_services(&req.services)?;
+    let (office, user, at) = (admin.office, admin.user(), state.clock.now());
+    state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(
+                async move { counters::update_counter(conn, office, id, &req, user, at).await },
+            )
+        })
+        .await?;
+    Ok(axum::Json(
+        reads::counter(&state.db.read, office, id).await.saved()?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/counters",
+    tag = "admin",
+    description = "Adds a counter (closed until staff open it) with its number, name, selection and services. Admin.",
+    request_body = NewCounterRequest,
+    responses((status = 201, body = CounterView), (status = 409, description = "The number is another counter's (code already_exists)", body = ApiError), (status = 422, body = ApiError)),
+    security(("bearer" = []))
+)]
+async fn create_counter(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+    Json(mut req): Json<NewCounterRequest>,
+) -> Result<(StatusCode, axum::Json<CounterView>)> {
+    if !(1..=999).contains(&req.number) {
+        return Err(Error::invalid(
+            "a counter's number is 1-999",
+            "Số quầy là từ 1 đến 999.",
+        ));
+    }
+    req.name = text(&req.name, "a counter's name", "Tên quầy", 80, true)?;
+    check_counter_services(&req.services)?;
+    let (office, user, at) = (admin.office, admin.user(), state.clock.now());
+    let id = state
+        .db
+        .writer
+        .write(move |conn| {
+            Box::pin(async move { counters::create_counter(conn, office, &req, user, at).await })
+        })
+        .await?;
+    tracing::info!(counter = id.0, "added a counter");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(reads::counter(&state.db.read, office, id).await.saved()?),
+    ))
+}
+
+/// What a counter's services must be: at least one, each once, weights 1-100.
+fn check_counter_services(services: &[CounterServiceRequest]) -> Result<()> {
+    if services.is_empty() {
+        return Err(Error::invalid(
+            "a counter serves at least one service",
+            "Quầy phải phục vụ ít nhất một lĩnh vực.",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in services {
+        if !seen.insert(s.service_id) {
+            return Err(Error::invalid(
+                "a counter lists each service once",
+                "Mỗi lĩnh vực chỉ chọn một lần cho một quầy.",
+            ));
+        }
+        if !(1..=100).contains(&s.weight) {
+            return Err(Error::invalid(
+                "a service's weight is 1-100",
+                "Trọng số của lĩnh vực là từ 1 đến 100.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn change(
@@ -164,195 +232,4 @@ async fn close(
     Path(id): Path<CounterId>,
 ) -> Result<axum::Json<CounterView>> {
     change(state, id, CounterChange::Close).await
-}
-
-/// 200 with the called ticket, 204 when nobody waits. The body is optional.
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/call-next",
-    tag = "counter",
-    description = "Calls the next ticket by the counter's policy (priority ratio, service order or weights, oldest first). The body is optional.",
-    params(("id" = CounterId, Path, description = "The counter")),
-    request_body(content = Option<CallNextRequest>),
-    responses((status = 200, description = "The called ticket", body = TicketView), (status = 204, description = "Nobody waits"), (status = 409, description = "Counter not open or still busy", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn call_next(
-    State(state): State<AppState>,
-    Path(id): Path<CounterId>,
-    OptionalJson(req): OptionalJson<CallNextRequest>,
-) -> Result<Response> {
-    match state.db.call_next(id, req.finish_current).await? {
-        Some(ticket) => {
-            state.metrics.calls.fetch_add(1, Ordering::Relaxed);
-            tracing::info!(counter = id.0, ticket = ticket.id.0, number = %ticket.number, "called");
-            Ok(axum::Json(ticket).into_response())
-        }
-        None => Ok(StatusCode::NO_CONTENT.into_response()),
-    }
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/call",
-    tag = "counter",
-    description = "Calls a given waiting ticket out of turn, with a reason for the log.",
-    params(("id" = CounterId, Path, description = "The counter")),
-    request_body = CallTicketRequest,
-    responses((status = 200, body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn call(
-    State(state): State<AppState>,
-    Path(id): Path<CounterId>,
-    Json(req): Json<CallTicketRequest>,
-) -> Result<axum::Json<TicketView>> {
-    let why = reason(&req.reason)?;
-    let clock = state.clock.clone();
-    let ticket = req.ticket_id;
-    state
-        .db
-        .writer
-        .write_as(Durability::Logged, move |conn| {
-            Box::pin(async move { calls::call_ticket(conn, clock.now(), id, ticket, why).await })
-        })
-        .await?;
-    state.metrics.calls.fetch_add(1, Ordering::Relaxed);
-    Ok(axum::Json(
-        state.ticket_view(TicketKey::Id(ticket)).await.saved()?,
-    ))
-}
-
-/// Runs one ticket step and answers with the ticket as it is after it.
-async fn step(
-    state: AppState,
-    counter: CounterId,
-    ticket: TicketId,
-    action: Action,
-) -> Result<axum::Json<TicketView>> {
-    let clock = state.clock.clone();
-    state
-        .db
-        .writer
-        .write_as(Durability::Logged, move |conn| {
-            Box::pin(async move { steps::act(conn, clock.now(), counter, ticket, action).await })
-        })
-        .await?;
-    Ok(axum::Json(
-        state.ticket_view(TicketKey::Id(ticket)).await.saved()?,
-    ))
-}
-
-type Ids = Path<(CounterId, TicketId)>;
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/tickets/{ticket}/recall",
-    tag = "counter",
-    description = "Calls the counter's called ticket again (counted).",
-    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
-    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn recall(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
-    let metrics = s.metrics.clone();
-    let view = step(s, c, t, Action::Recall).await?;
-    metrics.recalls.fetch_add(1, Ordering::Relaxed);
-    Ok(view)
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/tickets/{ticket}/start",
-    tag = "counter",
-    description = "The citizen arrived: serving.",
-    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
-    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn start(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
-    step(s, c, t, Action::Start).await
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/tickets/{ticket}/finish",
-    tag = "counter",
-    description = "Service finished.",
-    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
-    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn finish(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
-    step(s, c, t, Action::Finish).await
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/tickets/{ticket}/no-show",
-    tag = "counter",
-    description = "The citizen did not come.",
-    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
-    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn no_show(State(s): State<AppState>, Path((c, t)): Ids) -> Result<axum::Json<TicketView>> {
-    step(s, c, t, Action::NoShow).await
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/tickets/{ticket}/reactivate",
-    tag = "counter",
-    description = "A no-show ticket goes back to the queue.",
-    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
-    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn reactivate(
-    State(s): State<AppState>,
-    Path((c, t)): Ids,
-) -> Result<axum::Json<TicketView>> {
-    step(s, c, t, Action::Reactivate).await
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/tickets/{ticket}/transfer",
-    tag = "counter",
-    description = "Moves the ticket to another service's queue; it keeps its number and, unless told otherwise, its place in time.",
-    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
-    request_body = TransferRequest,
-    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn transfer(
-    State(s): State<AppState>,
-    Path((c, t)): Ids,
-    Json(req): Json<TransferRequest>,
-) -> Result<axum::Json<TicketView>> {
-    let action = Action::Transfer {
-        service: req.service_id,
-        keep_place: req.keep_place,
-    };
-    step(s, c, t, action).await
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/counters/{id}/tickets/{ticket}/cancel",
-    tag = "counter",
-    description = "Withdraws the ticket, with an optional reason. The body is optional.",
-    params(("id" = CounterId, Path, description = "The counter"), ("ticket" = TicketId, Path, description = "The ticket")),
-    request_body(content = Option<ReasonRequest>),
-    responses((status = 200, description = "The ticket after the step", body = TicketView), (status = 404, description = "No such ticket at this office", body = ApiError), (status = 409, description = "The step is not allowed now (invalid_transition, ticket_not_at_counter, ...)", body = ApiError)),
-    security(("bearer" = []))
-)]
-async fn cancel(
-    State(s): State<AppState>,
-    Path((c, t)): Ids,
-    OptionalJson(req): OptionalJson<ReasonRequest>,
-) -> Result<axum::Json<TicketView>> {
-    let why = req.reason.as_deref().map(reason).transpose()?;
-    step(s, c, t, Action::Cancel(why)).await
 }

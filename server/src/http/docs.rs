@@ -7,7 +7,7 @@
 //! takes.
 
 use super::{
-    admin, auth, counters, devices, events, queue, ratings, services, settings, tickets, users,
+    admin, auth, calls, counters, devices, events, office, queue, ratings, services, tickets, users,
 };
 use serde_json::{Value, json};
 use utoipa::OpenApi;
@@ -52,7 +52,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         admin::Api::openapi(),
         auth::Api::openapi(),
         ratings::Api::openapi(),
-        settings::Api::openapi(),
+        office::Api::openapi(),
+        calls::Api::openapi(),
         users::Api::openapi(),
         devices::Api::openapi(),
     ] {

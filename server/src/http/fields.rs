@@ -3,7 +3,7 @@
 //! in English and in Vietnamese.
 
 use crate::error::{Error, Result};
-use layso_protocol::text;
+use layso_protocol::{Reason, text};
 
 /// `value` trimmed, if it is printable text of at most `max` characters
 /// (and not empty when `required`); `en` and `vi` name the field ("the
@@ -16,4 +16,17 @@ pub fn text(value: &str, en: &str, vi: &str, max: usize, required: bool) -> Resu
             format!("{vi} {}.", e.vi()),
         )
     })
+}
+
+/// A reason given for the log (a pause, a call out of turn, a cancel…).
+pub(super) fn reason(text: &str) -> Result<Reason> {
+    Reason::parse(text).map_err(reason_error)
+}
+
+/// A refused reason as the API's error.
+pub(super) fn reason_error(e: layso_protocol::BadReason) -> Error {
+    Error::invalid(
+        e.to_string(),
+        "Lý do là 1–200 ký tự chữ in được (không xuống dòng, không ký tự điều khiển).",
+    )
 }

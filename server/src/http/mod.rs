@@ -12,6 +12,7 @@
 
 mod admin;
 mod auth;
+mod calls;
 mod counters;
 mod devices;
 pub mod docs;
@@ -20,11 +21,11 @@ pub mod extract;
 mod fields;
 pub mod guard;
 mod headers;
+mod office;
 mod origin;
 pub(crate) mod queue;
 mod ratings;
 mod services;
-mod settings;
 mod tickets;
 mod users;
 
@@ -55,7 +56,8 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(auth::router())
         .merge(ratings::router())
-        .merge(settings::router())
+        .merge(office::router())
+        .merge(calls::router())
         .merge(users::router())
         .merge(devices::router())
         .merge(crate::pages::router())

@@ -1,5 +1,4 @@
-//! `GET /api/v1/queue` and `GET /api/v1/counters`: the hall right now
-//! (display, staff, manager).
+//! `GET /api/v1/queue`: the hall right now (display, staff, manager).
 
 use crate::calendar;
 use crate::caller;
@@ -10,17 +9,15 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use layso_protocol::{CounterView, OfficeId, QueueSnapshot, ServiceQueueView};
+use layso_protocol::{OfficeId, QueueSnapshot, ServiceQueueView};
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(snapshot, counters))]
+#[openapi(paths(snapshot))]
 pub struct Api;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/queue", guard(caller::HALL, get(snapshot)))
-        .route("/api/v1/counters", guard(caller::HALL, get(counters)))
+    Router::new().route("/api/v1/queue", guard(caller::HALL, get(snapshot)))
 }
 
 #[utoipa::path(
@@ -75,19 +72,4 @@ pub async fn snapshot_of(state: &AppState, office_id: OfficeId) -> Result<QueueS
         counters: reads::counters(pool, office_id).await?,
         tickets,
     })
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/v1/counters",
-    tag = "hall",
-    description = "Every counter of the office and its state. Display, staff, manager, admin.",
-    responses((status = 200, body = Vec<CounterView>)),
-    security(("bearer" = []))
-)]
-async fn counters(
-    State(state): State<AppState>,
-    Caller(who): Caller,
-) -> Result<Json<Vec<CounterView>>> {
-    Ok(Json(reads::counters(&state.db.read, who.office).await?))
 }

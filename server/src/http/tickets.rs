@@ -187,7 +187,7 @@ async fn not_printed(
     Path(id): Path<TicketId>,
     Json(req): Json<NotPrintedRequest>,
 ) -> Result<StatusCode> {
-    let reason = Reason::parse(&req.reason).map_err(super::counters::reason_error)?;
+    let reason = Reason::parse(&req.reason).map_err(super::fields::reason_error)?;
     let (office, at) = (kiosk.office, state.clock.now());
     state
         .db
