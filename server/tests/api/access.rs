@@ -887,3 +887,366 @@ async fn account_changes_reach_open_sessions() {
         .await;
     assert!(status.is_success(), "counter 3 still is: {status} {body}");
 }
+
+/// What every office-2 name carries, so that a leak shows in any answer.
+const OTHER: &str = "Phường Hai";
+
+/// Office 2 beside the demo office: a service, two counters, a user, a
+/// kiosk, a display and a rating tablet, and three tickets (one served,
+/// one called at its counter 10, one waiting). Its ids.
+struct OtherOffice {
+    service: i64,
+    counter: i64,
+    user: i64,
+    device: i64,
+    done: i64,
+    called: i64,
+    waiting: i64,
+}
+
+async fn other_office(app: &TestApp) -> OtherOffice {
+    sqlx::raw_sql(
+        "INSERT INTO offices (id, code, name, time_zone, created_at)
+         VALUES (2, 'p2', 'Trung tâm Phường Hai', 'Asia/Ho_Chi_Minh', 0);
+         INSERT INTO services (id, office_id, code, name, prefix, first_number, last_number, hours)
+         VALUES (10, 2, 'DD', 'Đất đai Phường Hai', 'D', 1, 999,
+                 '[{\"days\":[1,2,3,4,5,6,7],\"from\":\"00:00\",\"to\":\"24:00\"}]');
+         INSERT INTO counters (id, office_id, number, name, state)
+         VALUES (10, 2, 1, 'Quầy một Phường Hai', 'open'), (11, 2, 2, 'Quầy hai Phường Hai', 'open');
+         INSERT INTO counter_services (counter_id, service_id) VALUES (10, 10), (11, 10);
+         INSERT INTO users (id, office_id, username, full_name, role)
+         VALUES (20, 2, 'hai', 'Cán bộ Phường Hai', 'staff');",
+    )
+    .execute(&mut app.sql().await)
+    .await
+    .unwrap();
+    let kiosk = Who::Token(app.device_in(2, "kiosk", None).await);
+    app.device_in(2, "display", None).await;
+    app.device_in(2, "rating", Some(10)).await;
+    let staff = Who::Token(app.staff_in(2, 10).await);
+    let mut tickets = Vec::new();
+    for _ in 0..3 {
+        tickets.push(
+            app.issue_as(kiosk.clone(), 10, "none").await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    for (ticket, steps) in [
+        (tickets[0], &["start", "finish"][..]),
+        (tickets[1], &[][..]),
+    ] {
+        let called = app.call_next_as(staff.clone(), 10).await.unwrap();
+        assert_eq!(called["id"], ticket);
+        for step in steps {
+            let path = format!("/api/v1/counters/10/tickets/{ticket}/{step}");
+            let (status, body) = app.call_as(staff.clone(), Method::POST, &path, None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    }
+    let device: i64 = sqlx::query_scalar(
+        "UPDATE devices SET name = name || ' Phường Hai' WHERE office_id = 2
+         RETURNING id",
+    )
+    .fetch_all(&mut app.sql().await)
+    .await
+    .unwrap()[0];
+    OtherOffice {
+        service: 10,
+        counter: 10,
+        user: 20,
+        device,
+        done: tickets[0],
+        called: tickets[1],
+        waiting: tickets[2],
+    }
+}
+
+/// Every row office 2 has, as text: what must not change.
+async fn rows_of_office_two(app: &TestApp) -> Vec<String> {
+    use sqlx::Row;
+    let mut conn = app.sql().await;
+    let mut rows = Vec::new();
+    for (table, owned) in [
+        ("offices", "id = 2"),
+        ("services", "office_id = 2"),
+        ("counters", "office_id = 2"),
+        (
+            "counter_services",
+            "counter_id IN (SELECT id FROM counters WHERE office_id = 2)",
+        ),
+        ("users", "office_id = 2"),
+        (
+            "user_counters",
+            "user_id IN (SELECT id FROM users WHERE office_id = 2)",
+        ),
+        ("sessions", "office_id = 2"),
+        ("devices", "office_id = 2"),
+        ("tickets", "office_id = 2"),
+        ("events", "office_id = 2"),
+        ("ratings", "office_id = 2"),
+        ("waiting_lines", "office_id = 2"),
+    ] {
+        let columns: Vec<String> =
+            sqlx::query_scalar("SELECT 'quote(' || name || ')' FROM pragma_table_info(?)")
+                .bind(table)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        // Table and column names are this test's own, not input.
+        let sql = format!(
+            "SELECT '{table}: ' || {} FROM {table} WHERE {owned} ORDER BY 1",
+            columns.join(" || ',' || ")
+        );
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+        {
+            rows.push(row.get::<String, _>(0));
+        }
+    }
+    rows
+}
+
+// Two offices on one server: every office-1 caller, through every route
+// that names or reads something, neither sees nor changes anything of
+// office 2. What the route's own role asks for by id is "not found", as if
+// it did not exist; office 2's rows stay byte for byte as they were, and no
+// answer, page or live frame carries office 2's names.
+#[tokio::test]
+async fn nobody_of_one_office_reads_or_changes_another() {
+    let app = TestApp::new().await;
+    let tablet = rating_tablet_at_one(&app).await;
+    let o = other_office(&app).await;
+    // Office 1's staff at counter 1 has a ticket of its own in front of it.
+    app.issue(HO_TICH).await;
+    let own = app.call_next(1).await.unwrap()["id"].as_i64().unwrap();
+    let base = app.serve().await;
+    let mut stream = app.events(&base, "").await;
+    let before = rows_of_office_two(&app).await;
+    assert!(before.len() > 20, "office 2 has rows to guard: {before:?}");
+
+    let (s, c, u, d) = (o.service, o.counter, o.user, o.device);
+    let ticket_steps = [
+        "recall",
+        "start",
+        "finish",
+        "no-show",
+        "reactivate",
+        "transfer",
+        "cancel",
+    ];
+    // (method, path, body, the office-1 caller whose route it is, what that
+    // caller gets): "not found" for office 2's things named in the path, the
+    // ticket, "not ratable"; 422 for office 2's things named in a body.
+    let mut cases: Vec<(Method, String, Value, &str, StatusCode)> = vec![
+        (
+            Method::GET,
+            format!("/api/v1/tickets/{}", o.waiting),
+            json!({}),
+            "manager",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/tickets".into(),
+            json!({ "service_id": s, "idempotency_key": "cross-office-1" }),
+            "kiosk",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/tickets/{}/not-printed", o.waiting),
+            json!({ "reason": "Hết giấy" }),
+            "kiosk",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/counters/1/call".into(),
+            json!({ "ticket_id": o.waiting, "reason": "Người cao tuổi" }),
+            "staff@1",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/counters/1/tickets/{own}/transfer"),
+            json!({ "service_id": s }),
+            "staff@1",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/ratings".into(),
+            json!({ "ticket_id": o.done, "score": 1 }),
+            "rating@1",
+            StatusCode::CONFLICT,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/admin/devices/{d}/revoke"),
+            json!({}),
+            "admin",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/devices".into(),
+            json!({ "kind": "rating", "name": "Máy đánh giá", "counter_id": c }),
+            "admin",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/admin/users/{u}/password"),
+            json!({ "password": "một mật khẩu mới" }),
+            "admin",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/admin/users/{u}"),
+            json!({ "full_name": "Đổi tên", "role": "staff", "disabled": true }),
+            "admin",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/users/2".into(),
+            json!({ "full_name": "Nguyễn Thị Lan", "role": "staff", "disabled": false, "counters": [c] }),
+            "admin",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/admin/services/{s}"),
+            json!({ "code": "ZZ", "name": "Đổi tên", "accepts_priority": true,
+            "numbering": { "prefix": "D", "first": 1, "last": 999 },
+            "hours": [{ "days": [1, 2, 3, 4, 5], "from": "07:30", "to": "11:00" }] }),
+            "admin",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/admin/counters/{c}"),
+            json!({ "name": "Đổi tên", "selection": "oldest", "services": [{ "service_id": s }] }),
+            "admin",
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/counters/1".into(),
+            json!({ "name": "Quầy 1", "selection": "oldest", "services": [{ "service_id": s }] }),
+            "admin",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/counters".into(),
+            json!({ "number": 9, "name": "Quầy 9", "selection": "oldest", "services": [{ "service_id": s }] }),
+            "admin",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for action in ["open", "pause", "close", "call-next"] {
+        cases.push((
+            Method::POST,
+            format!("/api/v1/counters/{c}/{action}"),
+            json!({ "reason": "Họp" }),
+            "staff@1",
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    for ticket in [o.done, o.called, o.waiting] {
+        for step in ticket_steps {
+            let body = json!({ "service_id": 1, "reason": "Khác" });
+            cases.push((
+                Method::POST,
+                format!("/api/v1/counters/1/tickets/{ticket}/{step}"),
+                body,
+                "staff@1",
+                StatusCode::NOT_FOUND,
+            ));
+        }
+    }
+    let callers = [
+        "admin",
+        "manager",
+        "staff@1",
+        "staff@2",
+        "staff@none",
+        "kiosk",
+        "display",
+        "rating@1",
+    ];
+    let who = |name: &str| match name {
+        "rating@1" => Who::Token(tablet.clone()),
+        other => caller_of(other),
+    };
+    let mut wrong = Vec::new();
+    for (method, path, body, owner, expected) in &cases {
+        for caller in callers {
+            let (status, answer) = app
+                .call_as(who(caller), method.clone(), path, Some(body.clone()))
+                .await;
+            // Whose route it is gets the refusal named; anyone else that
+            // role table lets through may get it too, or is forbidden.
+            let refused = if caller == *owner {
+                status == *expected
+            } else {
+                status == *expected || status == StatusCode::FORBIDDEN
+            };
+            if !refused || answer.to_string().contains(OTHER) {
+                wrong.push(format!("{method} {path} as {caller}: {status} {answer}"));
+            }
+        }
+    }
+    // What each caller may read of its own office shows nothing of office 2.
+    let reads = [
+        "/api/v1/services",
+        "/api/v1/queue",
+        "/api/v1/counters",
+        "/api/v1/admin/users",
+        "/api/v1/admin/devices",
+        "/api/v1/auth/me",
+        "/api/v1/ratings/current",
+        "/console",
+        "/console/panel",
+        "/monitor",
+        "/monitor/panel",
+        "/admin",
+    ];
+    for path in reads {
+        for caller in callers {
+            let (status, answer) = app.call_as(who(caller), Method::GET, path, None).await;
+            if status.is_server_error() || answer.to_string().contains(OTHER) {
+                wrong.push(format!("GET {path} as {caller}: {status} {answer}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(
+        rows_of_office_two(&app).await,
+        before,
+        "office 2 is as it was"
+    );
+
+    // Office 2's work reaches office 1's display not at all: the first
+    // event it gets after office 2's is office 1's own.
+    let kiosk2 = Who::Token(app.device_in(2, "kiosk", None).await);
+    app.issue_as(kiosk2, s, "none").await;
+    let mine = app.issue(HO_TICH).await;
+    loop {
+        let frame = stream.next().await;
+        assert!(!frame.to_string().contains(OTHER), "{frame}");
+        if frame["type"] == "event" {
+            assert_eq!(
+                (frame["office_id"].as_i64(), &frame["change"]["ticket_id"]),
+                (Some(1), &mine["id"]),
+                "{frame}"
+            );
+            break;
+        }
+    }
+}
