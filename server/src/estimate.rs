@@ -1,8 +1,9 @@
 //! Estimated wait: people ahead ÷ counters serving the service × the
 //! median of its recent service times.
 
-use crate::db::reads::{self, WaitInputs};
+use crate::db::reads;
 use crate::error::Result;
+use crate::rules::WaitInputs;
 use chrono::{DateTime, Duration, Utc};
 use layso_protocol::{ServiceId, TicketView};
 use sqlx::SqlitePool;

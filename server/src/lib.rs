@@ -17,9 +17,9 @@ pub mod http;
 pub mod live;
 pub mod metrics;
 pub mod pages;
-pub mod policy;
 pub mod presence;
 pub mod process;
+pub mod rules;
 pub mod state;
 pub mod throttle;
 

@@ -7,7 +7,7 @@ use super::tickets::{self, Change};
 use super::writer::{Durability, Writer};
 use crate::calendar;
 use crate::error::{Error, Result};
-use crate::policy::{self, Candidate, CounterService, PastCall, Rules};
+use crate::rules::policy::{self, Candidate, CounterService, PastCall, Rules};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use layso_protocol::TicketStep;

@@ -11,34 +11,20 @@
 //! is SQLite's own work on the pages it dirties and the commit's fsync
 //! (see ARCHITECTURE.md).
 
-use super::reads::{self, WaitInputs};
-use crate::calendar::{self, LocalNow};
+use super::reads;
+use crate::calendar;
 use crate::error::{Error, Result};
+use crate::rules::WaitInputs;
+pub use crate::rules::issue::IssueCommand;
+use crate::rules::issue::{
+    self, Decision, ExistingKeys, LastNumbers, NewTicket, Service, views_of_new,
+};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use layso_protocol::TicketStep;
-use layso_protocol::{
-    IdempotencyKey, IssuingHours, Numbering, OfficeId, Priority, ServiceId, TicketId, TicketState,
-    TicketView,
-};
+use layso_protocol::{Numbering, ServiceId, TicketId, TicketState, TicketStep, TicketView};
 use serde_json::json;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
-
-/// A request for a new ticket, checked.
-#[derive(Debug, Clone)]
-pub struct IssueCommand {
-    /// The kiosk's office: a service of another office is not found.
-    pub office: OfficeId,
-    /// The service tapped.
-    pub service: ServiceId,
-    /// The priority class chosen.
-    pub priority: Priority,
-    /// The kiosk's key for this tap.
-    pub key: IdempotencyKey,
-    /// A fresh public token, used if a ticket is created.
-    pub token: String,
-}
 
 /// The ticket a request got, as the kiosk will print it.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,34 +36,6 @@ pub struct Issued {
     pub wait: Option<WaitInputs>,
     /// False when the key had already got this ticket (a retry).
     pub created: bool,
-}
-
-/// A service as issuing needs it.
-struct Service {
-    office: i64,
-    name: String,
-    numbering: Numbering,
-    cap: Option<i64>,
-    accepts_priority: bool,
-    hours: IssuingHours,
-    active: bool,
-    local: LocalNow,
-    /// Priority and ordinary tickets waiting today before this batch.
-    waiting: (u32, u32),
-    /// Counters that could call its tickets (see [`WaitInputs::counters`]).
-    counters: u32,
-}
-
-/// What one request came to before the inserts.
-enum Decision {
-    /// A new ticket, the `n`th row of the insert.
-    New(usize),
-    /// A retry, inside the same batch, of the request that made row `n`.
-    Retry(usize),
-    /// A ticket that already existed for this key.
-    Existing(TicketId),
-    /// Refused.
-    Refused(Error),
 }
 
 /// Issues a ticket, or returns the one this key already got.
@@ -105,59 +63,7 @@ pub async fn issue_many(
     let (services, existing, mut next_number) = load(conn, zones, now, cmds).await?;
 
     let at = now.timestamp_millis();
-    let mut rows = Vec::new();
-    // (office, key) → the decision that first used it, for retries inside one batch.
-    let mut keys: HashMap<(i64, &str), (ServiceId, Priority, usize)> = HashMap::new();
-    let mut decisions = Vec::with_capacity(cmds.len());
-    for (i, cmd) in cmds.iter().enumerate() {
-        let Some(service) = services
-            .get(&cmd.service)
-            .filter(|s| s.office == cmd.office.0)
-        else {
-            decisions.push(Decision::Refused(Error::NotFound("service")));
-            continue;
-        };
-        let key = (service.office, cmd.key.as_str());
-        if let Some(&(id, svc, prio)) = existing.get(&(service.office, cmd.key.as_str().to_owned()))
-        {
-            decisions.push(if svc == cmd.service && prio == cmd.priority {
-                Decision::Existing(id)
-            } else {
-                Decision::Refused(Error::IdempotencyKeyReused)
-            });
-            continue;
-        }
-        if let Some(&(svc, prio, first)) = keys.get(&key) {
-            decisions.push(if svc == cmd.service && prio == cmd.priority {
-                match &decisions[first] {
-                    Decision::New(row) | Decision::Retry(row) => Decision::Retry(*row),
-                    Decision::Existing(id) => Decision::Existing(*id),
-                    Decision::Refused(_) => Decision::Refused(Error::IdempotencyKeyReused),
-                }
-            } else {
-                Decision::Refused(Error::IdempotencyKeyReused)
-            });
-            continue;
-        }
-        keys.insert(key, (cmd.service, cmd.priority, i));
-        match decide(service, cmd, next_number.entry(cmd.service).or_default()) {
-            Ok(number) => {
-                rows.push(NewTicket {
-                    office: service.office,
-                    service: cmd.service.0,
-                    date: service.local.date.to_string(),
-                    number,
-                    display: service.numbering.format(number),
-                    priority: cmd.priority.as_str(),
-                    is_priority: i64::from(cmd.priority.is_priority()),
-                    token: &cmd.token,
-                    key: cmd.key.as_str(),
-                });
-                decisions.push(Decision::New(rows.len() - 1));
-            }
-            Err(e) => decisions.push(Decision::Refused(e)),
-        }
-    }
+    let (rows, decisions) = issue::decide(&services, &existing, &mut next_number, cmds);
 
     let ids = insert_tickets(conn, at, &rows).await?;
 
@@ -198,120 +104,8 @@ pub async fn issue_many(
         .collect())
 }
 
-/// A ticket about to be inserted.
-#[derive(Debug)]
-struct NewTicket<'a> {
-    office: i64,
-    service: i64,
-    date: String,
-    number: u32,
-    display: String,
-    priority: &'static str,
-    is_priority: i64,
-    token: &'a str,
-    key: &'a str,
-}
-
-/// The new tickets as kiosks will print them, with their place in line:
-/// the line before the batch (priority tickets ahead of ordinary ones),
-/// plus the batch's own tickets that go before each (all its priority ones
-/// for an ordinary ticket, and earlier ones of the same class).
-fn views_of_new(
-    rows: &[NewTicket<'_>],
-    ids: &[TicketId],
-    services: &HashMap<ServiceId, Service>,
-    now: DateTime<Utc>,
-) -> Vec<(TicketView, Option<WaitInputs>)> {
-    let mut priority_in_batch: HashMap<i64, u32> = HashMap::new();
-    for row in rows.iter().filter(|r| r.is_priority == 1) {
-        *priority_in_batch.entry(row.service).or_default() += 1;
-    }
-    let mut before: HashMap<(i64, i64), u32> = HashMap::new();
-    rows.iter()
-        .zip(ids)
-        .filter_map(|(row, id)| {
-            let service = services.get(&ServiceId(row.service))?;
-            let (waiting_priority, waiting_ordinary) = service.waiting;
-            let earlier = before.entry((row.service, row.is_priority)).or_default();
-            let ahead = if row.is_priority == 1 {
-                waiting_priority + *earlier
-            } else {
-                waiting_priority
-                    + waiting_ordinary
-                    + priority_in_batch.get(&row.service).copied().unwrap_or(0)
-                    + *earlier
-            };
-            *earlier += 1;
-            let view = TicketView {
-                id: *id,
-                office_id: OfficeId(row.office),
-                service_id: ServiceId(row.service),
-                service_name: service.name.clone(),
-                number: row.display.clone(),
-                business_date: service.local.date,
-                state: TicketState::Waiting,
-                priority: row.priority.parse().unwrap_or_default(),
-                // As stored: milliseconds.
-                issued_at: calendar::from_millis(now.timestamp_millis()),
-                counter_id: None,
-                counter_number: None,
-                recalls: 0,
-                public_token: row.token.to_owned(),
-                people_ahead: None,
-                estimated_wait_secs: None,
-            };
-            let wait = WaitInputs {
-                service: ServiceId(row.service),
-                people_ahead: ahead,
-                counters: service.counters,
-            };
-            Some((view, Some(wait)))
-        })
-        .collect()
-}
-
 fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// Checks one request against its service and takes the next number.
-/// `last` is the service's last number today, updated on success.
-fn decide(service: &Service, cmd: &IssueCommand, last: &mut Option<u32>) -> Result<u32> {
-    if !service.active {
-        return Err(Error::NotFound("service"));
-    }
-    if cmd.priority.is_priority() && !service.accepts_priority {
-        return Err(Error::PriorityNotAccepted {
-            service: service.name.clone(),
-        });
-    }
-    if !service
-        .hours
-        .is_open(service.local.iso_weekday, service.local.minute)
-    {
-        return Err(Error::OutsideIssuingHours {
-            service: service.name.clone(),
-            hours: service.hours.describe_vi(),
-        });
-    }
-    let first = service.numbering.first();
-    let number = last.map_or(first, |n| n + 1);
-    // Numbers are handed out without gaps, so the count so far is a difference.
-    if let Some(cap) = service.cap
-        && i64::from(number - first) >= cap
-    {
-        return Err(Error::DailyCapReached {
-            service: service.name.clone(),
-            cap: u32::try_from(cap).unwrap_or(u32::MAX),
-        });
-    }
-    if number > service.numbering.last() {
-        return Err(Error::NumberRangeExhausted {
-            service: service.name.clone(),
-        });
-    }
-    *last = Some(number);
-    Ok(number)
 }
 
 /// Each service's office time zone, kept by the writer between batches:
@@ -319,9 +113,6 @@ fn decide(service: &Service, cmd: &IssueCommand, last: &mut Option<u32>) -> Resu
 /// A stale entry corrects itself (see [`load`]).
 #[derive(Debug, Default)]
 pub struct Zones(HashMap<ServiceId, Tz>);
-
-type ExistingKeys = HashMap<(i64, String), (TicketId, ServiceId, Priority)>;
-type LastNumbers = HashMap<ServiceId, Option<u32>>;
 
 /// Reads, for every service of the batch, its settings, its last number of
 /// the office's day and which of the batch's keys its office already used.

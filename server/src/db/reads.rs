@@ -3,7 +3,8 @@
 
 use crate::calendar;
 use crate::error::{Error, Result};
-use crate::policy::{PastCall, Rules};
+use crate::rules::WaitInputs;
+use crate::rules::policy::{PastCall, Rules};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
     CounterId, CounterServiceView, CounterState, CounterView, IdempotencyKey, IssuingHours,
@@ -157,19 +158,6 @@ pub enum TicketKey<'a> {
     Id(TicketId),
     /// By public token.
     Token(&'a str),
-}
-
-/// What the wait estimate of a waiting ticket needs from the database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WaitInputs {
-    /// Its service.
-    pub service: ServiceId,
-    /// Waiting tickets of the same service and day called before it: every
-    /// priority ticket before an ordinary one, then earlier places in time.
-    pub people_ahead: u32,
-    /// Counters that could call it: the open ones serving its service or,
-    /// when none is open yet (before the office opens), all that serve it.
-    pub counters: u32,
 }
 
 /// One ticket, and for a waiting one what its estimate needs.

@@ -9,7 +9,7 @@ use super::{Refusal, Viewer, duration_vi, layout};
 use crate::db::reads;
 use crate::error::Error;
 use crate::http::queue::snapshot_of;
-use crate::policy;
+use crate::rules::policy;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
