@@ -41,6 +41,43 @@ fn default_phrase() -> String {
     crate::speech::DEFAULT_PHRASE.to_owned()
 }
 
+/// A new office, as the province admin creates it (its services, counters
+/// and people are its own admin's to add).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewOfficeRequest {
+    /// Short code, unique on the server: 2–32 of a-z 0-9 and `-`.
+    pub code: String,
+    /// Full Vietnamese name, printed on tickets.
+    pub name: String,
+    /// IANA time zone of the office's day (default `Asia/Ho_Chi_Minh`).
+    #[serde(default = "default_zone")]
+    pub time_zone: String,
+    /// Its postal address.
+    #[serde(default)]
+    pub address: String,
+}
+
+fn default_zone() -> String {
+    "Asia/Ho_Chi_Minh".to_owned()
+}
+
+/// An office in the province's list, with how its day goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfficeSummary {
+    /// The office.
+    pub office: OfficeView,
+    /// Tickets waiting now (its today).
+    pub waiting: u32,
+    /// Tickets issued on its today.
+    pub issued_today: u32,
+    /// Its counters.
+    pub counters: u32,
+    /// Of them, open now.
+    pub counters_open: u32,
+}
+
 /// A service as the kiosk and the staff see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

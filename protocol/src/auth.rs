@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Creates offices and their admins, and sees every office of the
+    /// server (a province's central deployment).
+    ProvinceAdmin,
     /// Configures the office: users, devices, day close.
     Admin,
     /// Monitors the hall and reads reports.
@@ -26,6 +29,7 @@ impl Role {
     /// The name used in the API and in the database.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::ProvinceAdmin => "province_admin",
             Self::Admin => "admin",
             Self::Manager => "manager",
             Self::Staff => "staff",
@@ -34,7 +38,7 @@ impl Role {
 
     /// Parses a name from [`Role::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Admin, Self::Manager, Self::Staff]
+        [Self::ProvinceAdmin, Self::Admin, Self::Manager, Self::Staff]
             .into_iter()
             .find(|r| r.as_str() == s)
     }

@@ -49,6 +49,8 @@ pub enum Who {
 /// The parties a route may admit: each role and each kind of device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Party {
+    /// Role province admin.
+    ProvinceAdmin,
     /// Role admin.
     Admin,
     /// Role manager.
@@ -68,6 +70,7 @@ impl Principal {
     pub fn party(&self) -> Party {
         match self.who {
             Who::User { role, .. } => match role {
+                Role::ProvinceAdmin => Party::ProvinceAdmin,
                 Role::Admin => Party::Admin,
                 Role::Manager => Party::Manager,
                 Role::Staff => Party::Staff,
@@ -126,10 +129,18 @@ pub const SERVICES: Access = Access::AnyOf(&[
     Party::Display,
     Party::Kiosk,
 ]);
-/// Any signed-in person.
+/// Any signed-in person of an office's own.
 pub const PEOPLE: Access = Access::AnyOf(&[Party::Admin, Party::Manager, Party::Staff]);
+/// Any signed-in person, the province admin too (signing out).
+pub const ANY_PERSON: Access = Access::AnyOf(&[
+    Party::ProvinceAdmin,
+    Party::Admin,
+    Party::Manager,
+    Party::Staff,
+]);
 /// Any valid token.
 pub const ANYONE_SIGNED_IN: Access = Access::AnyOf(&[
+    Party::ProvinceAdmin,
     Party::Admin,
     Party::Manager,
     Party::Staff,
@@ -139,6 +150,8 @@ pub const ANYONE_SIGNED_IN: Access = Access::AnyOf(&[
 ]);
 /// Office configuration.
 pub const ADMIN: Access = Access::AnyOf(&[Party::Admin]);
+/// The province's offices: creating them and their admins, and the list.
+pub const PROVINCE: Access = Access::AnyOf(&[Party::ProvinceAdmin]);
 /// Rating tablets.
 pub const RATING: Access = Access::AnyOf(&[Party::Rating]);
 /// The counter in the path, by the staff member signed in there.

@@ -34,6 +34,27 @@ pub struct Flags {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
+    /// Instead of serving, do this once and exit.
+    #[command(subcommand)]
+    #[serde(skip)]
+    pub command: Option<Command>,
+}
+
+/// What `layso-server` may do instead of serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Creates a province administrator (who creates offices and their
+    /// admins, and sees every office) and prints their password once.
+    ProvinceAdmin {
+        /// Their sign-in name (2–32 of a-z 0-9 . _ -).
+        username: String,
+        /// Their full name.
+        #[arg(long)]
+        full_name: String,
+        /// The code of the office they sign in at (default: the first).
+        #[arg(long)]
+        office: Option<String>,
+    },
 }
 
 /// Everything the server needs to start.

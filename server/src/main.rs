@@ -9,6 +9,9 @@ use layso_server::config::Flags;
 async fn main() -> anyhow::Result<()> {
     let flags = Flags::parse();
     let config = Config::load(&flags.config, &flags)?;
+    if let Some(command) = &flags.command {
+        return layso_server::process::run_command(&config, command).await;
+    }
     // Before the server says it listens (see `shutdown_signal`).
     let stop = layso_server::process::shutdown_signal();
     let (state, listener) = layso_server::process::open(&config).await?;

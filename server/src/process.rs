@@ -1,11 +1,16 @@
 //! What a process that runs the server sets up: the allocator's habits,
 //! its log, its listening socket, and the signals that stop it. For
-//! `layso-server` and the demo hall.
+//! `layso-server` and the demo hall; and the subcommands that run once
+//! instead of serving.
 
+use crate::auth;
 use crate::clock::SystemClock;
-use crate::config::Config;
+use crate::config::{Command, Config};
+use crate::db::users::{self, NewUser};
+use crate::db::{Db, reads};
 use crate::state::AppState;
 use anyhow::Context;
+use layso_protocol::Role;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -74,6 +79,56 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
         tokio::select! {
             () = interrupt => {},
             () = terminate => {},
+        }
+    }
+}
+
+/// Does what a subcommand says, on the configured database, and exits.
+pub async fn run_command(config: &Config, command: &Command) -> anyhow::Result<()> {
+    match command {
+        Command::ProvinceAdmin {
+            username,
+            full_name,
+            office,
+        } => {
+            let db = Db::open(&config.database, Arc::new(SystemClock)).await?;
+            let offices = reads::offices(&db.read).await?;
+            let home = match office {
+                Some(code) => offices.iter().find(|o| &o.code == code),
+                None => offices.first(),
+            }
+            .with_context(|| match office {
+                Some(code) => format!("no office has the code {code:?}"),
+                None => "the database has no office yet: start the server once first".into(),
+            })?;
+            if !users::is_username(username) {
+                anyhow::bail!("a user name is 2-32 of a-z 0-9 . _ -");
+            }
+            let full_name = layso_protocol::text::clean(full_name, 100, true)
+                .map_err(|e| anyhow::anyhow!("the full name {e}"))?;
+            let password = auth::new_password()?;
+            let hash = auth::hash_password(password.clone()).await?;
+            let (office_id, name) = (home.id, username.clone());
+            db.writer
+                .write(move |conn| {
+                    Box::pin(async move {
+                        let user = NewUser {
+                            office: office_id,
+                            username: &name,
+                            full_name: &full_name,
+                            role: Role::ProvinceAdmin,
+                            password_hash: &hash,
+                        };
+                        users::create_user(conn, &user).await
+                    })
+                })
+                .await?;
+            db.close().await;
+            println!(
+                "province admin {username} created at office {} ({}); password (shown once): {password}",
+                home.code, home.name
+            );
+            Ok(())
         }
     }
 }

@@ -208,6 +208,7 @@ document.addEventListener("submit", async (e) => {
     const data = body(form);
     const request = { username: data.username, password: form.elements.password.value };
     if (data.counter_id) request.counter_id = Number(data.counter_id);
+    if (data.office_id) request.office_id = Number(data.office_id);
     try {
       const answer = await post("/api/v1/auth/login", request);
       if (answer.user.role === "staff" && !answer.counter_id) {

@@ -425,3 +425,49 @@ async fn event_numbers_stay_gapless_and_in_commit_order_across_connections() {
     );
     pool.close().await;
 }
+
+// Both engines take the same roles, the province admin's among them, and
+// refuse any other.
+#[tokio::test]
+async fn both_engines_take_the_same_roles() {
+    let scratch = ScratchPostgres::create().await;
+    let pool = scratch.migrate().await;
+    seed_offices(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("roles.db"))
+        .create_if_missing(true);
+    let mut sqlite = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    layso_server::db::MIGRATOR.run(&mut sqlite).await.unwrap();
+    sqlx::query(
+        "INSERT INTO offices (id, code, name, time_zone, created_at)
+         VALUES (1, 'o', 'Cơ quan', 'Asia/Ho_Chi_Minh', 0)",
+    )
+    .execute(&mut sqlite)
+    .await
+    .unwrap();
+    for (role, taken) in [
+        ("province_admin", true),
+        ("admin", true),
+        ("manager", true),
+        ("staff", true),
+        ("king", false),
+    ] {
+        let postgres = sqlx::query(
+            "INSERT INTO users (office_id, username, full_name, role) VALUES (1, $1, 'Ai đó', $1)",
+        )
+        .bind(role)
+        .execute(&pool)
+        .await;
+        let lite = sqlx::query(
+            "INSERT INTO users (office_id, username, full_name, role) VALUES (1, ?1, 'Ai đó', ?1)",
+        )
+        .bind(role)
+        .execute(&mut sqlite)
+        .await;
+        assert_eq!((postgres.is_ok(), lite.is_ok()), (taken, taken), "{role}");
+    }
+    pool.close().await;
+}

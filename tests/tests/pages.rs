@@ -632,3 +632,78 @@ async fn citizen_follows_the_ticket_on_a_phone() {
         .await;
     phone.screenshot("track-called").await;
 }
+
+// A province admin made with `layso-server province-admin` adds an office
+// and its admin on the province page; the login then asks for the office,
+// and the new admin signs in to theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_province_adds_an_office_whose_admin_signs_in() {
+    let office = Office::start();
+    let made = std::process::Command::new(layso_e2e::binary("layso-server", "layso-server"))
+        .args(["--database"])
+        .arg(&office.db)
+        .args(["province-admin", "tinh", "--full-name", "Quản trị tỉnh"])
+        .output()
+        .expect("layso-server runs");
+    let said = String::from_utf8_lossy(&made.stdout);
+    assert!(
+        made.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let password = said
+        .trim()
+        .rsplit(' ')
+        .next()
+        .expect("the password ends the line");
+
+    let tinh = office.browser().await;
+    tinh.sign_in("tinh", password, None).await;
+    tinh.until_text("h1", "Các cơ quan").await;
+    tinh.fill("#office-new input[name=code]", "phuong-hai")
+        .await;
+    tinh.fill("#office-new input[name=name]", "UBND phường Hải Châu")
+        .await;
+    tinh.fill("#office-new input[name=address]", "2 Lê Lợi, Đà Nẵng")
+        .await;
+    tinh.click("#office-new button[type=submit]").await;
+    tinh.until_text("#message", "Đã thêm cơ quan.").await;
+    tinh.until_text("#offices table", "UBND phường Hải Châu")
+        .await;
+    let id = tinh
+        .script_text(
+            "return [...document.querySelectorAll('#offices tbody tr')]
+               .find(r => r.textContent.includes('Hải Châu'))
+               .querySelector('button').dataset.dialog",
+        )
+        .await;
+    tinh.click(&format!("button[data-dialog={id}]")).await;
+    tinh.fill(&format!("#{id} input[name=username]"), "haichau")
+        .await;
+    tinh.fill(&format!("#{id} input[name=full_name]"), "Phạm Thị Hương")
+        .await;
+    tinh.fill(&format!("#{id} input[name=password]"), "mật khẩu Hải Châu")
+        .await;
+    tinh.click(&format!("#{id} button[type=submit]")).await;
+    tinh.until_text("#message", "Đã thêm người dùng cho UBND phường Hải Châu.")
+        .await;
+    tinh.screenshot("province").await;
+
+    // Two offices now: the login lists them, and each has its own form.
+    let huong = office.browser().await;
+    huong.open("/login").await;
+    huong.until_text("#offices", "UBND phường Hải Châu").await;
+    huong.screenshot("login-offices").await;
+    huong
+        .click("#offices a[href='/login?office=phuong-hai']")
+        .await;
+    huong.until_text("main", "UBND phường Hải Châu").await;
+    huong.fill("input[name=username]", "haichau").await;
+    huong
+        .fill("input[name=password]", "mật khẩu Hải Châu")
+        .await;
+    huong.click("#login button[type=submit]").await;
+    huong
+        .until_text("h1", "Quản trị · UBND phường Hải Châu")
+        .await;
+}

@@ -420,20 +420,24 @@ pub struct OfficeRow {
     pub id: OfficeId,
     /// Its short code.
     pub code: String,
+    /// Its name.
+    pub name: String,
     /// Its IANA time zone.
     pub time_zone: String,
 }
 
 /// Every office.
 pub async fn offices(pool: &SqlitePool) -> Result<Vec<OfficeRow>> {
-    let rows = sqlx::query!(r#"SELECT id AS "id!", code, time_zone FROM offices ORDER BY id"#)
-        .fetch_all(pool)
-        .await?;
+    let rows =
+        sqlx::query!(r#"SELECT id AS "id!", code, name, time_zone FROM offices ORDER BY id"#)
+            .fetch_all(pool)
+            .await?;
     Ok(rows
         .into_iter()
         .map(|r| OfficeRow {
             id: OfficeId(r.id),
             code: r.code,
+            name: r.name,
             time_zone: r.time_zone,
         })
         .collect())

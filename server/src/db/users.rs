@@ -103,7 +103,8 @@ pub async fn users(pool: &SqlitePool, office: OfficeId) -> Result<Vec<UserView>>
         UserRow,
         r#"SELECT id AS "id!", office_id, username, full_name, role,
                   disabled_at IS NOT NULL AS "disabled!: bool"
-           FROM users WHERE office_id = ? ORDER BY username"#,
+           FROM users WHERE office_id = ? AND role <> 'province_admin'
+           ORDER BY username"#,
         office.0
     )
     .fetch_all(pool)
@@ -141,7 +142,7 @@ pub async fn update_user(
     at: DateTime<Utc>,
 ) -> Result<Vec<TokenHash>> {
     let before = sqlx::query_scalar!(
-        "SELECT role FROM users WHERE id = ? AND office_id = ?",
+        "SELECT role FROM users WHERE id = ? AND office_id = ? AND role <> 'province_admin'",
         user.0,
         office.0
     )
@@ -231,7 +232,8 @@ pub async fn create_user(conn: &mut SqliteConnection, u: &NewUser<'_>) -> Result
     Ok(UserId(id))
 }
 
-/// Sets a user's password; returns false if the user is not the office's.
+/// Sets a user's password; returns false if the user is not the office's
+/// (a province admin is the province's: an office admin cannot set theirs).
 pub async fn set_password(
     conn: &mut SqliteConnection,
     office: OfficeId,
@@ -239,7 +241,8 @@ pub async fn set_password(
     password_hash: &str,
 ) -> Result<bool> {
     let done = sqlx::query!(
-        "UPDATE users SET password_hash = ? WHERE id = ? AND office_id = ?",
+        "UPDATE users SET password_hash = ?
+         WHERE id = ? AND office_id = ? AND role <> 'province_admin'",
         password_hash,
         user.0,
         office.0

@@ -34,7 +34,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/auth/login",
             post(login).layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
         )
-        .route("/api/v1/auth/logout", guard(caller::PEOPLE, post(logout)))
+        .route(
+            "/api/v1/auth/logout",
+            guard(caller::ANY_PERSON, post(logout)),
+        )
         .route("/api/v1/auth/me", guard(caller::ANYONE_SIGNED_IN, get(me)))
 }
 

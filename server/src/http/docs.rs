@@ -7,7 +7,8 @@
 //! takes.
 
 use super::{
-    admin, auth, calls, counters, devices, events, office, queue, ratings, services, tickets, users,
+    admin, auth, calls, counters, devices, events, office, province, queue, ratings, services,
+    tickets, users,
 };
 use serde_json::{Value, json};
 use utoipa::OpenApi;
@@ -56,6 +57,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         calls::Api::openapi(),
         users::Api::openapi(),
         devices::Api::openapi(),
+        province::Api::openapi(),
     ] {
         doc.merge(part);
     }
@@ -147,6 +149,18 @@ fn limits() -> Vec<(&'static str, &'static str, Value)> {
         ("OfficeRequest", "ticket_footer", text(0, 200)),
         ("OfficeRequest", "notice", text(0, 300)),
         ("OfficeRequest", "voice_phrase", text(1, 200)),
+        (
+            "NewOfficeRequest",
+            "code",
+            json!({ "minLength": 2, "maxLength": 32, "pattern": "^[a-z0-9-]+$" }),
+        ),
+        ("NewOfficeRequest", "name", text(1, 120)),
+        ("NewOfficeRequest", "address", text(0, 200)),
+        (
+            "NewOfficeRequest",
+            "time_zone",
+            json!({ "maxLength": 64, "pattern": "^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$" }),
+        ),
         ("ServiceRequest", "code", code),
         ("ServiceRequest", "name", text(1, 100)),
         ("ServiceRequest", "daily_cap", json!({ "minimum": 1 })),

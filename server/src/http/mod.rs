@@ -23,6 +23,7 @@ pub mod guard;
 mod headers;
 mod office;
 mod origin;
+mod province;
 pub(crate) mod queue;
 mod ratings;
 mod services;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .merge(calls::router())
         .merge(users::router())
         .merge(devices::router())
+        .merge(province::router())
         .merge(crate::pages::router())
         .fallback(|| async { crate::error::Error::NotFound("route") })
         // Every body the API takes is a small JSON document; routes that

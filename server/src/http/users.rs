@@ -18,7 +18,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use layso_protocol::ApiError;
-use layso_protocol::{NewUserRequest, PasswordRequest, UserId, UserRequest, UserView};
+use layso_protocol::{
+    NewUserRequest, OfficeId, PasswordRequest, Role, UserId, UserRequest, UserView,
+};
 
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
@@ -69,6 +71,17 @@ async fn create_user(
     Caller(admin): Caller,
     Json(req): Json<NewUserRequest>,
 ) -> Result<(StatusCode, axum::Json<UserView>)> {
+    office_role(req.role)?;
+    create_in(&state, admin.office, req).await
+}
+
+/// Creates a user of `office`, checked (the office's admin's route and the
+/// province admin's).
+pub(super) async fn create_in(
+    state: &AppState,
+    office: OfficeId,
+    req: NewUserRequest,
+) -> Result<(StatusCode, axum::Json<UserView>)> {
     let username = req.username.trim().to_owned();
     if !users::is_username(&username) {
         return Err(Error::invalid(
@@ -79,7 +92,7 @@ async fn create_user(
     let full_name = fields::text(&req.full_name, "a full name", "Họ tên", 100, true)?;
     auth::check_password(&req.password)?;
     let hash = auth::hash_password(req.password).await?;
-    let (office, role) = (admin.office, req.role);
+    let role = req.role;
     let id = state
         .db
         .writer
@@ -119,7 +132,8 @@ async fn update_user(
     Json(mut req): Json<UserRequest>,
 ) -> Result<axum::Json<UserView>> {
     req.full_name = text(&req.full_name, "a full name", "Họ tên", 100, true)?;
-    if admin.user() == Some(id) && (req.disabled || req.role != layso_protocol::Role::Admin) {
+    office_role(req.role)?;
+    if admin.user() == Some(id) && (req.disabled || req.role != Role::Admin) {
         return Err(Error::invalid(
             "an admin cannot disable or demote themselves: ask another admin",
             "Quản trị viên không tự khoá hay tự hạ quyền của mình: hãy nhờ quản trị viên khác.",
@@ -172,4 +186,16 @@ async fn set_password(
         .await?;
     state.accounts.forget(&ended);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An office's admin manages the office's people; a province admin is
+/// made by the province (`/api/v1/province/…`), never here.
+fn office_role(role: Role) -> Result<()> {
+    if role == Role::ProvinceAdmin {
+        return Err(Error::forbidden(
+            "an office admin cannot make a province admin",
+            "Quản trị cơ quan không thể cấp quyền quản trị cấp tỉnh.",
+        ));
+    }
+    Ok(())
 }

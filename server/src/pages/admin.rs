@@ -352,6 +352,7 @@ fn kind_vi(kind: layso_protocol::DeviceKind) -> &'static str {
 
 fn role_vi(role: Role) -> &'static str {
     match role {
+        Role::ProvinceAdmin => "Quản trị cấp tỉnh",
         Role::Admin => "Quản trị",
         Role::Manager => "Lãnh đạo / giám sát",
         Role::Staff => "Nhân viên quầy",

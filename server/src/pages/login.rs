@@ -1,5 +1,7 @@
 //! `/login`: user name, password and, for counter staff, the counter they
 //! sit at today (the one last used in this browser, by the page's script).
+//! On a server of several offices the office is in the address
+//! (`/login?office=CODE`); without it the page lists the offices to choose.
 //! A browser whose session ended comes back here still holding its old
 //! cookie: the page says why it ended (someone else signed in at the
 //! counter, a new password, …), so that nobody is sent back to the form
@@ -11,14 +13,33 @@ use crate::db::reads;
 use crate::db::sessions::{self, EndedSession, SessionEnd};
 use crate::error::Result;
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use maud::{Markup, html};
 
-/// The sign-in form, with the office's counters to choose from.
-pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<Markup> {
-    let office = reads::resolve_office(&state.db.read, None).await?;
-    let name = reads::office(&state.db.read, office).await?.name;
+/// `?office=CODE`: which office's sign-in.
+#[derive(Debug, serde::Deserialize)]
+pub struct Which {
+    office: Option<String>,
+}
+
+/// The sign-in form, with the office's counters to choose from; on a
+/// server of several offices, first the office.
+pub async fn page(
+    State(state): State<AppState>,
+    Query(which): Query<Which>,
+    headers: HeaderMap,
+) -> Result<Markup> {
+    let offices = reads::offices(&state.db.read).await?;
+    let chosen = match (&which.office, offices.as_slice()) {
+        (Some(code), _) => offices.iter().find(|o| &o.code == code),
+        (None, [only]) => Some(only),
+        (None, _) => None,
+    };
+    let Some(chosen) = chosen else {
+        return Ok(choose_office(&offices, which.office.is_some()));
+    };
+    let (office, name) = (chosen.id, chosen.name.clone());
     let counters = reads::counters(&state.db.read, office).await?;
     let ended = match auth::token_of(&headers) {
         Some(token) => {
@@ -38,6 +59,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<M
                     p.notice #ended role="status" { (why) }
                 }
                 form #login {
+                    input type="hidden" name="office_id" value=(office.0);
                     label { "Tên đăng nhập"
                         input name="username" autocomplete="username" required autofocus
                             data-invalid="Mời nhập tên đăng nhập.";
@@ -59,6 +81,29 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<M
             }
         },
     ))
+}
+
+/// The offices of the server, each a link to its sign-in.
+fn choose_office(offices: &[reads::OfficeRow], unknown: bool) -> Markup {
+    layout(
+        "Đăng nhập",
+        None,
+        html! {
+            main.narrow {
+                h1 { "Đăng nhập" }
+                @if unknown {
+                    p.notice role="status" { "Không tìm thấy cơ quan trong địa chỉ. Mời chọn cơ quan của bạn." }
+                } @else {
+                    p.muted { "Mời chọn cơ quan của bạn." }
+                }
+                ul.offices #offices {
+                    @for o in offices {
+                        li { a href=(format!("/login?office={}", o.code)) { (o.name) } }
+                    }
+                }
+            }
+        },
+    )
 }
 
 /// Why the browser's last session ended, in Vietnamese; nothing after a

@@ -12,6 +12,7 @@ mod admin;
 mod console;
 mod login;
 mod monitor;
+mod province;
 mod track;
 
 use crate::caller::Principal;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/monitor", get(monitor::page))
         .route("/monitor/panel", get(monitor::panel))
         .route("/admin", get(admin::page))
+        .route("/province", get(province::page))
         .route("/t/{token}", get(track::ticket))
         .route("/static/layso.css", get(css))
         .route("/static/layso.js", get(js))
@@ -114,6 +116,7 @@ async fn home(viewer: Result<Viewer, Refusal>) -> Redirect {
             Role::Staff => "/console",
             Role::Manager => "/monitor",
             Role::Admin => "/admin",
+            Role::ProvinceAdmin => "/province",
         }),
         Err(_) => Redirect::to("/login"),
     }
@@ -148,7 +151,8 @@ pub fn page(title: &str, nav: Option<Role>, reload_secs: Option<u32>, body: Mark
                         a.brand href="/" { "Layso" }
                         nav {
                             @if role == Role::Staff { a href="/console" { "Quầy" } }
-                            @if role != Role::Staff { a href="/monitor" { "Giám sát" } }
+                            @if matches!(role, Role::Manager | Role::Admin) { a href="/monitor" { "Giám sát" } }
+                            @if role == Role::ProvinceAdmin { a href="/province" { "Các cơ quan" } }
                             @if role == Role::Admin { a href="/admin" { "Quản trị" } }
                             button.link type="button" data-logout { "Đăng xuất" }
                         }

@@ -7,9 +7,10 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// Everyone a request can come from in the table.
-const CALLERS: [&str; 10] = [
+const CALLERS: [&str; 11] = [
     "nobody",
     "bad-token",
+    "province",
     "admin",
     "manager",
     "staff@1",
@@ -24,6 +25,7 @@ const CALLERS: [&str; 10] = [
 /// [`CALLERS`]; everyone else gets 401 (no valid token) or 403.
 pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
     let all_valid = vec![
+        "province",
         "admin",
         "manager",
         "staff@1",
@@ -34,6 +36,15 @@ pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
         "rating@1",
     ];
     let people = vec!["admin", "manager", "staff@1", "staff@2", "staff@none"];
+    let any_person = vec![
+        "province",
+        "admin",
+        "manager",
+        "staff@1",
+        "staff@2",
+        "staff@none",
+    ];
+    let province = vec!["province"];
     let hall = vec![
         "admin",
         "manager",
@@ -129,10 +140,13 @@ pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
         (M::PUT, "/api/v1/admin/users/999", admin),
         (M::GET, "/api/v1/ratings/current", rating.clone()),
         (M::POST, "/api/v1/ratings", rating),
+        (M::GET, "/api/v1/province/offices", province.clone()),
+        (M::POST, "/api/v1/province/offices", province.clone()),
+        (M::POST, "/api/v1/province/offices/1/users", province),
         (M::GET, "/api/v1/auth/me", all_valid),
         (M::POST, "/api/v1/auth/login", public),
         // Last: it ends the sessions it is allowed for.
-        (M::POST, "/api/v1/auth/logout", people),
+        (M::POST, "/api/v1/auth/logout", any_person),
     ]
 }
 
@@ -143,8 +157,10 @@ pub fn table() -> Vec<(Method, &'static str, Vec<&'static str>)> {
 async fn the_role_table() {
     let app = TestApp::new().await;
     let tablet = rating_tablet_at_one(&app).await;
+    let province = app.province_admin().await;
     let who = |name: &str| match name {
         "rating@1" => Who::Token(tablet.clone()),
+        "province" => Who::Token(province.clone()),
         other => caller_of(other),
     };
     let mut wrong = Vec::new();
@@ -197,6 +213,7 @@ fn page_table() -> Vec<(&'static str, Vec<&'static str>)> {
         ("/monitor", watchers.clone()),
         ("/monitor/panel", watchers),
         ("/admin", vec!["admin"]),
+        ("/province", vec!["province"]),
     ]
 }
 
@@ -207,12 +224,21 @@ fn page_table() -> Vec<(&'static str, Vec<&'static str>)> {
 async fn the_pages_role_table() {
     let app = TestApp::new().await;
     let tablet = rating_tablet_at_one(&app).await;
-    let people = ["admin", "manager", "staff@1", "staff@2", "staff@none"];
+    let province = app.province_admin().await;
+    let people = [
+        "province",
+        "admin",
+        "manager",
+        "staff@1",
+        "staff@2",
+        "staff@none",
+    ];
     let mut wrong = Vec::new();
     for (path, allowed) in page_table() {
         for caller in CALLERS {
             let who = match caller {
                 "rating@1" => Who::Token(tablet.clone()),
+                "province" => Who::Token(province.clone()),
                 other => caller_of(other),
             };
             let (status, body) = app.call_as(who, Method::GET, path, None).await;

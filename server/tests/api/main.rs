@@ -12,4 +12,5 @@ mod issue;
 mod life;
 mod origin;
 mod pages;
+mod province;
 mod reads;

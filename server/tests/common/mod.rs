@@ -350,6 +350,36 @@ impl TestApp {
         body["token"].as_str().unwrap().to_owned()
     }
 
+    /// The province admin `tinh` of office 1, created in the database (the
+    /// demo has none) and signed in through the API; their token.
+    pub async fn province_admin(&self) -> String {
+        const PASSWORD: &str = "mật khẩu của tỉnh";
+        let mut sessions = self.sessions.lock().await;
+        let who = Who::Token("province".into());
+        if let Some(token) = sessions.get(&who) {
+            return token.clone();
+        }
+        let hash = layso_server::auth::hash_password(PASSWORD.into())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO users (office_id, username, full_name, role, password_hash)
+             VALUES (1, 'tinh', 'Quản trị tỉnh', 'province_admin', ?)",
+        )
+        .bind(hash)
+        .execute(&mut self.sql().await)
+        .await
+        .unwrap();
+        let body = json!({ "username": "tinh", "password": PASSWORD, "office_id": 1 });
+        let (status, body) = self
+            .call_as(Who::Nobody, Method::POST, "/api/v1/auth/login", Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = body["token"].as_str().unwrap().to_owned();
+        sessions.insert(who, token.clone());
+        token
+    }
+
     /// Runs SQL on the file directly (setting up odd cases the API cannot
     /// yet create, and reading the event log).
     pub async fn sql(&self) -> sqlx::SqliteConnection {
