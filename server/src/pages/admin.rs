@@ -218,16 +218,7 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                     details {
                         summary { "Thêm người dùng" }
                         form.api #new-user data-url="/api/v1/admin/users" data-done="Đã thêm người dùng." novalidate {
-                            div.row2 {
-                                label { "Tên đăng nhập (a–z, 0–9, . _ -)"
-                                    input name="username" required pattern="[a-z0-9._\\-]{2,32}"
-                                        data-invalid="Tên đăng nhập: 2–32 ký tự a–z, 0–9, . _ -"; }
-                                label { "Họ tên" input name="full_name" required maxlength="100" data-invalid="Họ tên: 1–100 ký tự."; }
-                                label { "Vai trò" (role_select(Role::Staff)) }
-                                label { "Mật khẩu (ít nhất 10 ký tự)"
-                                    input name="password" type="password" required minlength="10" autocomplete="new-password"
-                                        data-invalid="Mật khẩu: ít nhất 10 ký tự."; }
-                            }
+                            div.row2 { (new_user_fields(Role::Staff)) }
                             button.primary type="submit" { "Thêm người dùng" }
                         }
                     }
@@ -329,6 +320,21 @@ fn service_form(id: &str, url: &str, method: &str, service: Option<&ServiceView>
             label.check { input type="checkbox" name="accepts_priority" checked[service.is_none_or(|s| s.accepts_priority)]; "Nhận vé ưu tiên" }
             button.primary type="submit" { @if service.is_some() { "Lưu lĩnh vực" } @else { "Thêm lĩnh vực" } }
         }
+    }
+}
+
+/// A new user's fields (sign-in name, full name, role, password), as the
+/// admin's and the province admin's forms ask for them.
+pub(super) fn new_user_fields(role: Role) -> maud::Markup {
+    html! {
+        label { "Tên đăng nhập (a–z, 0–9, . _ -)"
+            input name="username" required pattern="[a-z0-9._\\-]{2,32}"
+                data-invalid="Tên đăng nhập: 2–32 ký tự a–z, 0–9, . _ -"; }
+        label { "Họ tên" input name="full_name" required maxlength="100" data-invalid="Họ tên: 1–100 ký tự."; }
+        label { "Vai trò" (role_select(role)) }
+        label { "Mật khẩu (ít nhất 10 ký tự)"
+            input name="password" type="password" required minlength="10" autocomplete="new-password"
+                data-invalid="Mật khẩu: ít nhất 10 ký tự."; }
     }
 }
 

@@ -2,6 +2,7 @@
 //! so far, a form to add an office, and one per office to add its people
 //! (its first admin above all). The forms send JSON to the province API.
 
+use super::admin::new_user_fields;
 use super::{Refusal, Viewer, layout};
 use crate::db::office;
 use crate::state::AppState;
@@ -53,20 +54,7 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
                             form.api data-url=(format!("/api/v1/province/offices/{}/users", o.office.id.0))
                                 data-done=(format!("Đã thêm người dùng cho {}.", o.office.name)) novalidate {
                                 h2 { "Người dùng mới · " (o.office.name) }
-                                label { "Tên đăng nhập (a–z, 0–9, . _ -)"
-                                    input name="username" required pattern="[a-z0-9._\\-]{2,32}"
-                                        data-invalid="Tên đăng nhập: 2–32 ký tự a–z, 0–9, . _ -"; }
-                                label { "Họ tên" input name="full_name" required maxlength="100" data-invalid="Họ tên: 1–100 ký tự."; }
-                                label { "Vai trò"
-                                    select name="role" {
-                                        option value="admin" selected { "Quản trị" }
-                                        option value="manager" { "Lãnh đạo / giám sát" }
-                                        option value="staff" { "Nhân viên quầy" }
-                                    }
-                                }
-                                label { "Mật khẩu (ít nhất 10 ký tự)"
-                                    input name="password" type="password" required minlength="10" autocomplete="new-password"
-                                        data-invalid="Mật khẩu: ít nhất 10 ký tự."; }
+                                (new_user_fields(Role::Admin))
                                 menu {
                                     button type="button" data-close { "Huỷ" }
                                     button.primary type="submit" { "Thêm người dùng" }
