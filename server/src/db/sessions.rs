@@ -123,6 +123,8 @@ impl SessionEnd {
 /// How a session that no longer works ended, for the sign-in page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndedSession {
+    /// The office it was of.
+    pub office: OfficeId,
     /// Why, if it was ended (none: it expired, or ended before reasons
     /// were kept).
     pub reason: Option<SessionEnd>,
@@ -140,7 +142,7 @@ pub async fn ended_session(
 ) -> Result<Option<EndedSession>> {
     let (hash, now) = (&key[..], now.timestamp_millis());
     let row = sqlx::query!(
-        r#"SELECT s.end_reason, c.number AS "counter?", u.full_name AS "successor?"
+        r#"SELECT s.office_id, s.end_reason, c.number AS "counter?", u.full_name AS "successor?"
            FROM sessions s
            LEFT JOIN counters c ON c.id = s.counter_id
            LEFT JOIN users u ON u.id = c.staff_user_id AND u.id <> s.user_id
@@ -151,6 +153,7 @@ pub async fn ended_session(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| EndedSession {
+        office: OfficeId(r.office_id),
         reason: r.end_reason.as_deref().and_then(SessionEnd::parse),
         counter: r.counter.and_then(|n| u32::try_from(n).ok()),
         successor: r.successor,

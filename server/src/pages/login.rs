@@ -30,24 +30,30 @@ pub async fn page(
     Query(which): Query<Which>,
     headers: HeaderMap,
 ) -> Result<Markup> {
-    let offices = reads::offices(&state.db.read).await?;
-    let chosen = match (&which.office, offices.as_slice()) {
-        (Some(code), _) => offices.iter().find(|o| &o.code == code),
-        (None, [only]) => Some(only),
-        (None, _) => None,
-    };
-    let Some(chosen) = chosen else {
-        return Ok(choose_office(&offices, which.office.is_some()));
-    };
-    let (office, name) = (chosen.id, chosen.name.clone());
-    let counters = reads::counters(&state.db.read, office).await?;
     let ended = match auth::token_of(&headers) {
         Some(token) => {
             sessions::ended_session(&state.db.read, &auth::hash(token), state.clock.now()).await?
         }
         None => None,
     };
-    let why = ended.as_ref().and_then(why_it_ended);
+    let offices = reads::offices(&state.db.read).await?;
+    // The office named, the only one, or that of the session that just
+    // ended in this browser (whose end the form explains).
+    let chosen = match (&which.office, offices.as_slice(), &ended) {
+        (Some(code), _, _) => offices.iter().find(|o| &o.code == code),
+        (None, [only], _) => Some(only),
+        (None, _, Some(ended)) => offices.iter().find(|o| o.id == ended.office),
+        (None, _, None) => None,
+    };
+    let Some(chosen) = chosen else {
+        return Ok(choose_office(&offices, which.office.is_some()));
+    };
+    let (office, name) = (chosen.id, chosen.name.clone());
+    let counters = reads::counters(&state.db.read, office).await?;
+    let why = ended
+        .as_ref()
+        .filter(|e| e.office == office)
+        .and_then(why_it_ended);
     Ok(layout(
         "Đăng nhập",
         None,

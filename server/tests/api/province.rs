@@ -280,3 +280,51 @@ async fn an_office_admin_cannot_touch_a_province_admin() {
         "{me}"
     );
 }
+
+// With several offices the login lists them; the address names one; and a
+// browser whose session of office 2 was just taken over gets office 2's
+// form with the reason, without choosing again.
+#[tokio::test]
+async fn the_login_finds_the_office() {
+    let app = TestApp::new().await;
+    sqlx::raw_sql(
+        "INSERT INTO offices (id, code, name, time_zone, created_at)
+         VALUES (2, 'hai-chau', 'UBND phường Hải Châu', 'Asia/Ho_Chi_Minh', 0);
+         INSERT INTO counters (id, office_id, number, name, state) VALUES (10, 2, 1, 'Quầy Hải Châu', 'closed');",
+    )
+    .execute(&mut app.sql().await)
+    .await
+    .unwrap();
+    let page = |body: Value| body.as_str().unwrap_or_default().to_owned();
+    let (status, list) = app.call_as(Who::Nobody, Method::GET, "/login", None).await;
+    let list = page(list);
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.contains("Mời chọn cơ quan") && list.contains("href=\"/login?office=hai-chau\""),
+        "{list}"
+    );
+    let (_, form) = app
+        .call_as(Who::Nobody, Method::GET, "/login?office=hai-chau", None)
+        .await;
+    let form = page(form);
+    assert!(
+        form.contains("UBND phường Hải Châu") && form.contains("Quầy Hải Châu"),
+        "{form}"
+    );
+    assert!(form.contains(r#"name="office_id" value="2""#), "{form}");
+    let (_, unknown) = app
+        .call_as(Who::Nobody, Method::GET, "/login?office=khong-co", None)
+        .await;
+    assert!(page(unknown).contains("Không tìm thấy cơ quan"));
+
+    let first = app.staff_in(2, 10).await;
+    app.staff_in(2, 10).await;
+    let (_, told) = app
+        .call_as(Who::Token(first), Method::GET, "/login", None)
+        .await;
+    let told = page(told);
+    assert!(
+        told.contains("Quầy Hải Châu") && told.contains("vừa đăng nhập tại Quầy 1"),
+        "{told}"
+    );
+}
