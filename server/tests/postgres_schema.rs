@@ -5,95 +5,10 @@
 //! The README's test command starts PostgreSQL and sets LAYSO_TEST_POSTGRES
 //! to a role that may create databases; each test makes its own and drops it.
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgConnection, Row};
+use layso_store_postgres::scratch::ScratchDatabase;
+use sqlx::postgres::PgPool;
+use sqlx::{Connection, Row};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::str::FromStr;
-
-/// A database of its own on the test server, dropped when the test ends.
-struct ScratchPostgres {
-    admin: PgConnectOptions,
-    name: String,
-    options: PgConnectOptions,
-}
-
-impl ScratchPostgres {
-    async fn create() -> Self {
-        let url = std::env::var("LAYSO_TEST_POSTGRES").expect(
-            "LAYSO_TEST_POSTGRES is not set: run the tests with scripts/test, \
-             which starts PostgreSQL and sets it",
-        );
-        let admin = PgConnectOptions::from_str(&url)
-            .expect("LAYSO_TEST_POSTGRES is a postgres:// URL")
-            .disable_statement_logging();
-        let name = format!(
-            "layso_test_{}_{}",
-            std::process::id(),
-            getrandom::u64().expect("random name") % 1_000_000_000
-        );
-        let mut conn = PgConnection::connect_with(&admin)
-            .await
-            .expect("the test PostgreSQL answers (scripts/test starts it)");
-        // The name is ours: letters, digits and underscores.
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create a scratch database");
-        let options = admin.clone().database(&name);
-        Self {
-            admin,
-            name,
-            options,
-        }
-    }
-
-    async fn pool(&self, connections: u32) -> PgPool {
-        PgPoolOptions::new()
-            .max_connections(connections)
-            .connect_with(self.options.clone())
-            .await
-            .expect("connect to the scratch database")
-    }
-
-    async fn migrate(&self) -> PgPool {
-        let pool = self.pool(16).await;
-        let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/postgres");
-        sqlx::migrate::Migrator::new(migrations)
-            .await
-            .expect("read migrations/postgres")
-            .run(&pool)
-            .await
-            .expect("the PostgreSQL migrations apply to an empty database");
-        pool
-    }
-}
-
-impl Drop for ScratchPostgres {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin.clone(), self.name.clone());
-        // Drop runs inside the test's runtime: drop the database from a thread of its own.
-        let dropped = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async {
-                    let mut conn = PgConnection::connect_with(&admin).await?;
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut conn)
-                    .await
-                    .map(drop)
-                })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("could not drop the scratch database {}", self.name);
-        }
-    }
-}
 
 /// A column as both engines can describe it.
 #[derive(Debug, PartialEq, Eq, Clone, PartialOrd, Ord)]
@@ -222,8 +137,8 @@ async fn postgres_schema(pool: &PgPool) -> (Schema, BTreeSet<String>) {
 // indexes and triggers; PostgreSQL adds only its per-office event counter.
 #[tokio::test]
 async fn postgres_schema_matches_sqlite() {
-    let scratch = ScratchPostgres::create().await;
-    let pool = scratch.migrate().await;
+    let scratch = ScratchDatabase::create().await;
+    let pool = scratch.migrated().await;
     let (sqlite, sqlite_others) = sqlite_schema().await;
     let (mut postgres, postgres_others) = postgres_schema(&pool).await;
 
@@ -317,8 +232,8 @@ async fn write(pool: PgPool, writer: i64) {
 // lines' counts agree with the tickets.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn event_numbers_stay_gapless_and_in_commit_order_across_connections() {
-    let scratch = ScratchPostgres::create().await;
-    let pool = scratch.migrate().await;
+    let scratch = ScratchDatabase::create().await;
+    let pool = scratch.migrated().await;
     seed_offices(&pool).await;
 
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -430,8 +345,8 @@ async fn event_numbers_stay_gapless_and_in_commit_order_across_connections() {
 // refuse any other.
 #[tokio::test]
 async fn both_engines_take_the_same_roles() {
-    let scratch = ScratchPostgres::create().await;
-    let pool = scratch.migrate().await;
+    let scratch = ScratchDatabase::create().await;
+    let pool = scratch.migrated().await;
     seed_offices(&pool).await;
     let dir = tempfile::tempdir().unwrap();
     let options = sqlx::sqlite::SqliteConnectOptions::new()
