@@ -7,6 +7,7 @@
 
 pub mod numbers;
 pub mod scratch;
+pub mod tickets;
 
 /// The migrations in `migrations/postgres`, embedded.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
