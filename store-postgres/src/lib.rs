@@ -5,6 +5,7 @@
 //! writes rows for them, safely when several server processes share one
 //! database.
 
+pub mod calls;
 pub mod numbers;
 pub mod scratch;
 pub mod tickets;

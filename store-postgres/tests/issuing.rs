@@ -1,8 +1,10 @@
 //! Issuing across processes: three pools of connections to one
 //! PostgreSQL (as three server processes would hold) issue tickets of one
 //! service at once; every number is given once, without a gap, and every
-//! kiosk key gets one ticket whichever process its retries reach.
+//! kiosk key gets one ticket whichever process its retries reach; and
+//! eight counters calling at once never get the same ticket.
 
+use layso_store_postgres::calls;
 use layso_store_postgres::numbers;
 use layso_store_postgres::scratch::ScratchDatabase;
 use layso_store_postgres::tickets::{self, NewTicket};
@@ -214,4 +216,107 @@ async fn a_key_gets_one_ticket_whichever_process_it_reaches() {
         .await
         .unwrap();
     assert_eq!(count, 100, "a taken key wrote nothing");
+}
+
+const COUNTERS: i64 = 8;
+const WAITING: i64 = 200;
+
+/// One counter: call the head of the line until nobody waits; the tickets
+/// it got, in order.
+async fn counter(pool: PgPool, counter: i64) -> Vec<i64> {
+    let mut got = Vec::new();
+    loop {
+        let mut tx = pool.begin().await.unwrap();
+        let Some(ticket) = calls::head(&mut tx, 1, "2026-12-04", false).await.unwrap() else {
+            // "Nobody waits" only when what still waits is held by the
+            // other counters' calls in flight, never with a line behind.
+            let waiting: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE state = 'waiting'")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+            assert!(
+                waiting < COUNTERS,
+                "counter {counter} saw nobody with {waiting} waiting"
+            );
+            tx.rollback().await.unwrap();
+            return got;
+        };
+        assert!(
+            calls::call(&mut tx, ticket, counter, None, 1_800_000_000_000)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        got.push(ticket);
+        assert!(got.len() <= WAITING as usize, "a bounded loop");
+    }
+}
+
+// Eight counters on three pools call 200 waiting tickets as fast as they
+// can: each ticket is called once, by one counter, each counter's calls go
+// in the line's order, every call is logged once, and the line is empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_counters_never_call_the_same_ticket() {
+    let (scratch, setup) = seeded().await;
+    let mut conn = setup.acquire().await.unwrap();
+    for c in 1..=COUNTERS {
+        sqlx::query("INSERT INTO counters (id, office_id, number, name, state) VALUES ($1, 1, $1, 'Quầy ' || $1, 'open')")
+            .bind(c)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    for n in 1..=WAITING {
+        let (display, token) = (format!("A{n:03}"), format!("waiting-{n}"));
+        let new = NewTicket {
+            office: 1,
+            service: 1,
+            date: "2026-12-04",
+            number: n,
+            display: &display,
+            priority: "none",
+            is_priority: false,
+            token: &token,
+            key: &token,
+            at: n,
+        };
+        tickets::insert(&mut conn, &new).await.unwrap().unwrap();
+    }
+    drop(conn);
+    let mut pools = Vec::new();
+    for _ in 0..PROCESSES {
+        pools.push(scratch.pool(4).await);
+    }
+    let tasks: Vec<_> = (1..=COUNTERS)
+        .map(|c| tokio::spawn(counter(pools[c as usize % PROCESSES].clone(), c)))
+        .collect();
+    let mut all = Vec::new();
+    for task in tasks {
+        let got = task.await.unwrap();
+        assert!(
+            got.windows(2).all(|w| w[0] < w[1]),
+            "in the line's order: {got:?}"
+        );
+        all.extend(got);
+    }
+    all.sort_unstable();
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets ORDER BY id")
+        .fetch_all(&setup)
+        .await
+        .unwrap();
+    assert_eq!(all, ids, "each ticket called once");
+    let calls: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT ticket_id, COUNT(*) FROM events WHERE kind = 'called' GROUP BY ticket_id HAVING COUNT(*) <> 1",
+    )
+    .fetch_all(&setup)
+    .await
+    .unwrap();
+    assert!(calls.is_empty(), "one logged call each: {calls:?}");
+    let waiting: i64 =
+        sqlx::query_scalar("SELECT COALESCE(SUM(waiting), 0)::bigint FROM waiting_lines")
+            .fetch_one(&setup)
+            .await
+            .unwrap();
+    assert_eq!(waiting, 0);
 }
