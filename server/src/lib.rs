@@ -133,7 +133,7 @@ async fn close_days_forever(state: AppState) {
             .db
             .writer
             .write(move |conn| {
-                Box::pin(async move { db::tickets::close_days(conn, clock.now()).await })
+                Box::pin(async move { db::tickets::close_days(conn, clock.now(), None).await })
             })
             .await;
         match result {

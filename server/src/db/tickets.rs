@@ -11,7 +11,7 @@ use crate::calendar;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::TicketStep;
-use layso_protocol::{CounterId, ServiceId, TicketId, TicketState, UserId};
+use layso_protocol::{CounterId, OfficeId, ServiceId, TicketId, TicketState, UserId};
 use sqlx::SqliteConnection;
 
 /// A ticket as the steps need it.
@@ -183,12 +183,21 @@ pub async fn apply(
     .ok_or(Error::NotFound("ticket"))
 }
 
-/// Expires every ticket still open from days before each office's today,
-/// in one statement per office. Returns how many it expired.
-pub async fn close_days(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<u64> {
-    let offices = sqlx::query!(r#"SELECT id AS "id!", time_zone FROM offices"#)
-        .fetch_all(&mut *conn)
-        .await?;
+/// Expires every ticket still open from days before its office's today,
+/// in one statement per office: of `only` that office, else of every
+/// office (the server's own closer). Returns how many it expired.
+pub async fn close_days(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    only: Option<OfficeId>,
+) -> Result<u64> {
+    let only = only.map(|o| o.0);
+    let offices = sqlx::query!(
+        r#"SELECT id AS "id!", time_zone FROM offices WHERE ?1 IS NULL OR id = ?1"#,
+        only
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let at = now.timestamp_millis();
     let kind = TicketStep::Expired.as_str();
     let mut expired = 0;

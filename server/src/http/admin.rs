@@ -3,6 +3,7 @@
 
 use crate::db::tickets;
 use crate::error::Result;
+use crate::http::guard::Caller;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -31,16 +32,21 @@ pub fn router() -> Router<AppState> {
     post,
     path = "/api/v1/admin/close-day",
     tag = "admin",
-    description = "Expires what is left open of past days (the server also does it by itself). Admin.",
+    description = "Expires what is left open of the office's past days (the server also does it by itself). Admin.",
     responses((status = 200, body = ClosedDay)),
     security(("bearer" = []))
 )]
-async fn close_day(State(state): State<AppState>) -> Result<axum::Json<ClosedDay>> {
-    let clock = state.clock.clone();
+async fn close_day(
+    State(state): State<AppState>,
+    Caller(admin): Caller,
+) -> Result<axum::Json<ClosedDay>> {
+    let (clock, office) = (state.clock.clone(), Some(admin.office));
     let expired = state
         .db
         .writer
-        .write(move |conn| Box::pin(async move { tickets::close_days(conn, clock.now()).await }))
+        .write(move |conn| {
+            Box::pin(async move { tickets::close_days(conn, clock.now(), office).await })
+        })
         .await?;
     Ok(axum::Json(ClosedDay { expired }))
 }

@@ -1254,6 +1254,28 @@ async fn nobody_of_one_office_reads_or_changes_another() {
         "office 2 is as it was"
     );
 
+    // Office 1's admin closing the day closes office 1's days only: office
+    // 2's ticket left from yesterday waits for office 2's own close (the
+    // server's closer, which runs at start and then every 30 s, has passed).
+    sqlx::raw_sql(
+        "INSERT INTO tickets (office_id, issued_service_id, service_id, business_date, number,
+             display_number, is_priority, state, issued_at, queue_at, public_token, changed_at,
+             change_kind)
+         VALUES (2, 10, 10, '2026-11-30', 500, 'D500', 0, 'waiting', 0, 0, 'hai-yesterday', 0,
+             'issued')",
+    )
+    .execute(&mut app.sql().await)
+    .await
+    .unwrap();
+    let before = rows_of_office_two(&app).await;
+    let (status, closed) = app.post_empty("/api/v1/admin/close-day").await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(
+        rows_of_office_two(&app).await,
+        before,
+        "office 2's day is its own to close"
+    );
+
     // Office 2's work reaches office 1's display not at all: the first
     // event it gets after office 2's is office 1's own.
     let kiosk2 = Who::Token(app.device_in(2, "kiosk", None).await);
