@@ -26,6 +26,28 @@ async fn seeded() -> (ScratchDatabase, PgPool) {
     (scratch, setup)
 }
 
+/// An ordinary ticket of office 1's service 1 on 2026-12-04.
+fn ordinary<'a>(
+    number: i64,
+    display: &'a str,
+    token: &'a str,
+    key: &'a str,
+    at: i64,
+) -> NewTicket<'a> {
+    NewTicket {
+        office: 1,
+        service: 1,
+        date: "2026-12-04",
+        number,
+        display,
+        priority: "none",
+        is_priority: false,
+        token,
+        key,
+        at,
+    }
+}
+
 const PROCESSES: usize = 3;
 const TASKS_EACH: usize = 4;
 const TICKETS_EACH: i64 = 25;
@@ -43,18 +65,7 @@ async fn issue(pool: PgPool, task: String) {
         assert!(number <= numbering.last, "the range is wide enough");
         // A number given twice breaks the (office, service, day, number) key.
         let (display, token) = (format!("A{number:03}"), format!("{task}-{n}"));
-        let new = NewTicket {
-            office: 1,
-            service: 1,
-            date: "2026-12-04",
-            number,
-            display: &display,
-            priority: "none",
-            is_priority: false,
-            token: &token,
-            key: &token,
-            at: 0,
-        };
+        let new = ordinary(number, &display, &token, &token, 0);
         tickets::insert(&mut tx, &new)
             .await
             .unwrap_or_else(|e| panic!("number {number}: {e}"))
@@ -123,18 +134,7 @@ async fn issue_key(pool: &PgPool, key: &str) -> (i64, bool) {
     let number = numbering.taken.map_or(numbering.first, |n| n + 1);
     let display = format!("A{number:03}");
     let token = format!("token-{key}");
-    let new = NewTicket {
-        office: 1,
-        service: 1,
-        date: "2026-12-04",
-        number,
-        display: &display,
-        priority: "none",
-        is_priority: false,
-        token: &token,
-        key,
-        at: 1_800_000_000_000,
-    };
+    let new = ordinary(number, &display, &token, key, 1_800_000_000_000);
     let id = tickets::insert(&mut tx, &new)
         .await
         .unwrap()
@@ -197,18 +197,7 @@ async fn a_key_gets_one_ticket_whichever_process_it_reaches() {
     );
 
     let mut tx = setup.begin().await.unwrap();
-    let again = NewTicket {
-        office: 1,
-        service: 1,
-        date: "2026-12-04",
-        number: 101,
-        display: "A101",
-        priority: "none",
-        is_priority: false,
-        token: "another-token",
-        key: "kiosk1-0000",
-        at: 0,
-    };
+    let again = ordinary(101, "A101", "another-token", "kiosk1-0000", 0);
     assert_eq!(tickets::insert(&mut tx, &again).await.unwrap(), None);
     tx.commit().await.unwrap();
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
@@ -269,18 +258,7 @@ async fn eight_counters_never_call_the_same_ticket() {
     }
     for n in 1..=WAITING {
         let (display, token) = (format!("A{n:03}"), format!("waiting-{n}"));
-        let new = NewTicket {
-            office: 1,
-            service: 1,
-            date: "2026-12-04",
-            number: n,
-            display: &display,
-            priority: "none",
-            is_priority: false,
-            token: &token,
-            key: &token,
-            at: n,
-        };
+        let new = ordinary(n, &display, &token, &token, n);
         tickets::insert(&mut conn, &new).await.unwrap().unwrap();
     }
     drop(conn);
