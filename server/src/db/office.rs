@@ -46,9 +46,8 @@ pub async fn create_office(
 /// `waiting_lines`, issued from each service's last number of the day
 /// (numbers are given without gaps).
 pub async fn summaries(pool: &SqlitePool, now: DateTime<Utc>) -> Result<Vec<OfficeSummary>> {
-    let offices = sqlx::query!(r#"SELECT id AS "id!", time_zone FROM offices ORDER BY code"#)
-        .fetch_all(pool)
-        .await?;
+    let mut offices = reads::offices(pool).await?;
+    offices.sort_by(|a, b| a.code.cmp(&b.code));
     let mut summaries = Vec::with_capacity(offices.len());
     for o in offices {
         let today = calendar::local(now, calendar::zone(&o.time_zone)?)
@@ -66,14 +65,14 @@ pub async fn summaries(pool: &SqlitePool, now: DateTime<Utc>) -> Result<Vec<Offi
                  (SELECT COUNT(*) FROM counters WHERE office_id = ?1) AS "counters!: i64",
                  (SELECT COUNT(*) FROM counters WHERE office_id = ?1 AND state = 'open')
                    AS "open!: i64""#,
-            o.id,
+            o.id.0,
             today
         )
         .fetch_one(pool)
         .await?;
         let count = |n: i64| u32::try_from(n).unwrap_or(0);
         summaries.push(OfficeSummary {
-            office: reads::office(pool, OfficeId(o.id)).await?,
+            office: reads::office(pool, o.id).await?,
             waiting: count(day.waiting),
             issued_today: count(day.issued),
             counters: count(day.counters),
