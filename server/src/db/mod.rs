@@ -1,29 +1,12 @@
-//! The SQLite database: opening and migrating it, the single writer that
-//! every change goes through, and the SQL of each part of the domain.
-//!
-//! **Architecture Invariant:** every change to the database is a job on the
-//! [`Writer`]; handlers read through the pool and never write. One writer
-//! makes numbering and call-next race-free, and lets one fsync commit many
-//! tickets (group commit).
+//! The database: opening and migrating it. Each engine's SQL lives apart
+//! (`sqlite/` here, PostgreSQL's in `layso-store-postgres`).
 
-pub mod calls;
-pub mod counters;
-pub mod devices;
-pub mod events;
-pub mod issue;
-pub mod office;
-pub mod printers;
-pub mod ratings;
-pub mod reads;
-pub mod seed;
-pub mod services;
-pub mod sessions;
-pub mod steps;
-pub mod tickets;
-pub mod users;
-pub mod writer;
+pub mod sqlite;
 
-pub use writer::Writer;
+pub use sqlite::{
+    Writer, calls, counters, devices, events, issue, office, printers, ratings, reads, seed,
+    services, sessions, steps, tickets, users, writer,
+};
 
 use crate::clock::Clock;
 use sqlx::sqlite::{

@@ -114,13 +114,13 @@ pub async fn devices(
             Ok(DeviceView {
                 id: DeviceId(r.id),
                 office_id: OfficeId(r.office_id),
-                kind: super::kind(&r.kind)?,
+                kind: crate::db::kind(&r.kind)?,
                 name: r.name,
                 counter_id: r.counter_id.map(CounterId),
-                created_at: super::time(r.created_at)?,
-                revoked_at: r.revoked_at.map(super::time).transpose()?,
+                created_at: crate::db::time(r.created_at)?,
+                revoked_at: r.revoked_at.map(crate::db::time).transpose()?,
                 printer: r.printer_status.as_deref().and_then(PrinterState::parse),
-                status_at: r.status_at.map(super::time).transpose()?,
+                status_at: r.status_at.map(crate::db::time).transpose()?,
             })
         })
         .collect()

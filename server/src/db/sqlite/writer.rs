@@ -292,7 +292,7 @@ async fn run(
         Err(error) => {
             // Without it nobody could be answered: every caller is told.
             tracing::error!(%error, "the writer could not start its answering thread");
-            super::close_quietly(conn).await;
+            crate::db::close_quietly(conn).await;
             return;
         }
     };
@@ -364,7 +364,7 @@ async fn run(
     if answerer.join().is_err() {
         tracing::error!("the writer's answering thread panicked");
     }
-    super::close_quietly(conn).await;
+    crate::db::close_quietly(conn).await;
     if let Some(ack) = stop {
         let _ = ack.send(());
     }

@@ -60,7 +60,7 @@ impl UserRow {
             office_id: OfficeId(self.office_id),
             username: self.username,
             full_name: self.full_name,
-            role: super::role(&self.role)?,
+            role: crate::db::role(&self.role)?,
             disabled: self.disabled,
             counters: Vec::new(),
         })

@@ -29,10 +29,10 @@ pub async fn principal(
             office: OfficeId(s.office_id),
             who: Who::User {
                 id: UserId(s.user_id),
-                role: super::role(&s.role)?,
+                role: crate::db::role(&s.role)?,
                 counter: s.counter_id.map(CounterId),
             },
-            expires_at: Some(super::time(s.expires_at)?),
+            expires_at: Some(crate::db::time(s.expires_at)?),
         }));
     }
     let device = sqlx::query!(
@@ -49,7 +49,7 @@ pub async fn principal(
                 office: OfficeId(d.office_id),
                 who: Who::Device {
                     id: DeviceId(d.id),
-                    kind: super::kind(&d.kind)?,
+                    kind: crate::db::kind(&d.kind)?,
                     counter: d.counter_id.map(CounterId),
                 },
                 expires_at: None,
