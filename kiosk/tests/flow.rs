@@ -72,7 +72,8 @@ fn a_tap_prints_the_servers_ticket() {
     let token: String = office
         .runtime
         .block_on(
-            sqlx::query_scalar("SELECT public_token FROM tickets").fetch_one(&office.state.db.read),
+            sqlx::query_scalar("SELECT public_token FROM tickets")
+                .fetch_one(&office.state.db.sqlite().read),
         )
         .unwrap();
     assert!(job.contains(&Printed::Qr(format!("{}/t/{token}", office.base))));
@@ -95,7 +96,8 @@ fn the_qr_code_opens_the_public_address() {
     let token: String = office
         .runtime
         .block_on(
-            sqlx::query_scalar("SELECT public_token FROM tickets").fetch_one(&office.state.db.read),
+            sqlx::query_scalar("SELECT public_token FROM tickets")
+                .fetch_one(&office.state.db.sqlite().read),
         )
         .unwrap();
     let qr = format!("http://192.168.1.10:8080/t/{token}");

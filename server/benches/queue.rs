@@ -329,11 +329,11 @@ async fn writer_alone(dir: &Path) {
         let start = Instant::now();
         let mut tasks = Vec::new();
         for worker in 0..concurrency {
-            let writer = state.db.writer.clone();
+            let writer = state.db.sqlite().writer.clone();
             tasks.push(tokio::spawn(async move {
                 for _ in 0..total / concurrency {
                     let n = KEY.fetch_add(1, Ordering::Relaxed);
-                    let cmd = layso_server::db::issue::IssueCommand {
+                    let cmd = layso_server::db::tickets::IssueCommand {
                         office: layso_protocol::OfficeId(1),
                         service: layso_protocol::ServiceId(1 + (n % 4) as i64),
                         priority: layso_protocol::Priority::None,

@@ -13,14 +13,12 @@
 //! tells open event streams to close.
 
 use crate::caller::{Principal, TokenHash};
-use crate::db::sessions;
 use crate::error::{Error, Result};
 use crate::live::Hub;
 use axum::http::header;
 use chrono::{DateTime, Utc};
 use layso_protocol::DeviceId;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -119,7 +117,7 @@ impl Accounts {
     /// not cached.
     pub async fn principal(
         &self,
-        db: &SqlitePool,
+        db: &crate::db::Db,
         now: DateTime<Utc>,
         key: &TokenHash,
     ) -> Result<Option<Principal>> {
@@ -128,7 +126,7 @@ impl Accounts {
             Some(p) => Some(p),
             None => {
                 let before = self.forgotten.load(Ordering::Acquire);
-                let found = sessions::principal(db, key, now).await?;
+                let found = db.principal(key, now).await?;
                 if let Some(p) = &found {
                     let mut cache = lock(&self.cache);
                     if self.forgotten.load(Ordering::Acquire) != before {

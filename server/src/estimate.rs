@@ -1,12 +1,10 @@
 //! Estimated wait: people ahead ÷ counters serving the service × the
 //! median of its recent service times.
 
-use crate::db::reads;
 use crate::error::Result;
 use crate::rules::WaitInputs;
 use chrono::{DateTime, Duration, Utc};
 use layso_protocol::{ServiceId, TicketView};
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -27,7 +25,7 @@ impl Estimator {
     /// Fills `people_ahead` and `estimated_wait_secs` of a waiting ticket.
     pub async fn annotate(
         &self,
-        pool: &SqlitePool,
+        db: &crate::db::Db,
         now: DateTime<Utc>,
         view: &mut TicketView,
         inputs: Option<WaitInputs>,
@@ -35,7 +33,7 @@ impl Estimator {
         let Some(inputs) = inputs else {
             return Ok(());
         };
-        let median = self.median_secs(pool, now, inputs.service).await?;
+        let median = self.median_secs(db, now, inputs.service).await?;
         view.people_ahead = Some(inputs.people_ahead);
         view.estimated_wait_secs = wait_secs(inputs.people_ahead, inputs.counters, median);
         Ok(())
@@ -43,7 +41,7 @@ impl Estimator {
 
     async fn median_secs(
         &self,
-        pool: &SqlitePool,
+        db: &crate::db::Db,
         now: DateTime<Utc>,
         service: ServiceId,
     ) -> Result<u32> {
@@ -53,7 +51,7 @@ impl Estimator {
         {
             return Ok(secs);
         }
-        let (times, default) = reads::recent_service_times(pool, service, SAMPLE).await?;
+        let (times, default) = db.recent_service_times(service, SAMPLE).await?;
         let secs = median(times).unwrap_or(default);
         let secs = u32::try_from(secs.max(1)).unwrap_or(u32::MAX);
         self.lock().insert(service, (now, secs));

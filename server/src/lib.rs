@@ -40,17 +40,10 @@ const DAY_CLOSE_EVERY: Duration = Duration::from_secs(30);
 /// it is empty and asked for, and returns the state to serve.
 pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
     let db = Db::open(&config.database, clock.clone()).await?;
-    if config.demo && db::seed::is_empty(&db.read).await? {
+    if config.demo && db.is_empty().await? {
         let (secrets, keys) = credentials::DemoSecrets::generate(&config.initial_passwords).await?;
         let (zone, hours, now) = (config.time_zone.clone(), config.demo_hours, clock.now());
-        let seeded = db
-            .writer
-            .write(move |conn| {
-                Box::pin(
-                    async move { db::seed::demo_if_empty(conn, now, &zone, hours, &keys).await },
-                )
-            })
-            .await?;
+        let seeded = db.seed_demo(now, zone, hours, keys).await?;
         if seeded {
             tracing::info!("created the demo office");
             let file = secrets.write_beside(&config.database, config.listen)?;
@@ -65,9 +58,9 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
     let metrics = Arc::new(metrics::Metrics::default());
     tokio::spawn(live::pump(
         hub.clone(),
-        db.read.clone(),
+        db.clone(),
         clock.clone(),
-        db.committed.clone(),
+        db.committed(),
     ));
     let accounts = Arc::new(auth::Accounts::new(
         Duration::from_secs(u64::from(config.session_hours.max(1)) * 3600),
@@ -128,14 +121,7 @@ async fn close_days_forever(state: AppState) {
     let mut tick = tokio::time::interval(DAY_CLOSE_EVERY);
     loop {
         tick.tick().await;
-        let clock = state.clock.clone();
-        let result = state
-            .db
-            .writer
-            .write(move |conn| {
-                Box::pin(async move { db::tickets::close_days(conn, clock.now(), None).await })
-            })
-            .await;
+        let result = state.db.close_days(None).await;
         match result {
             Ok(0) => {}
             Ok(expired) => tracing::info!(expired, "closed the day"),

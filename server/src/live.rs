@@ -12,7 +12,6 @@
 
 use crate::calendar;
 use crate::caller::TokenHash;
-use crate::db::{events, reads};
 use crate::error::Result;
 use axum::extract::ws::Utf8Bytes;
 use chrono_tz::Tz;
@@ -20,7 +19,6 @@ use layso_protocol::{
     Change, CounterId, Event, OfficeId, QueueSizes, ServerMessage, ServiceId, ServiceQueueView,
     TicketState,
 };
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -215,7 +213,7 @@ pub fn topic_of(event: &Event) -> Topic {
 
 /// The waiting counts of an office's services today, as of `seq`.
 pub async fn queue_sizes(
-    pool: &SqlitePool,
+    db: &crate::db::Db,
     zones: &mut HashMap<OfficeId, Tz>,
     office: OfficeId,
     now: chrono::DateTime<chrono::Utc>,
@@ -224,7 +222,7 @@ pub async fn queue_sizes(
     let zone = match zones.get(&office) {
         Some(zone) => *zone,
         None => {
-            let zone = calendar::zone(&reads::office(pool, office).await?.time_zone)?;
+            let zone = calendar::zone(&db.office(office).await?.time_zone)?;
             zones.insert(office, zone);
             zone
         }
@@ -233,7 +231,8 @@ pub async fn queue_sizes(
     Ok(QueueSizes {
         office_id: office,
         as_of: seq,
-        services: events::lines(pool, office, &date)
+        services: db
+            .lines(office, &date)
             .await?
             .into_iter()
             .map(|line| line.view)
@@ -256,11 +255,11 @@ const COUNT_EVERY: Duration = Duration::from_millis(25);
 /// itself and everything after it from the pump.
 pub async fn pump(
     hub: Arc<Hub>,
-    pool: SqlitePool,
+    db: crate::db::Db,
     clock: Arc<dyn crate::clock::Clock>,
     mut committed: watch::Receiver<i64>,
 ) {
-    let mut last = read_retrying(|| events::last_id(&pool)).await;
+    let mut last = read_retrying(|| db.last_id()).await;
     let mut zones = HashMap::new();
     let mut shown: HashMap<OfficeId, Vec<ServiceQueueView>> = HashMap::new();
     // Offices whose lines moved, with the seq their counts will be as of.
@@ -281,7 +280,7 @@ pub async fn pump(
             continue;
         }
         loop {
-            let rows = read_retrying(|| events::after_id(&pool, last, PAGE)).await;
+            let rows = read_retrying(|| db.after_id(last, PAGE)).await;
             let full = rows.len() == PAGE as usize;
             for logged in rows {
                 last = logged.id;
@@ -305,7 +304,7 @@ pub async fn pump(
         }
         next_count = now + COUNT_EVERY;
         for (office, seq) in moved.drain() {
-            match queue_sizes(&pool, &mut zones, office, clock.now(), seq).await {
+            match queue_sizes(&db, &mut zones, office, clock.now(), seq).await {
                 Ok(sizes) if shown.get(&office) != Some(&sizes.services) => {
                     shown.insert(office, sizes.services.clone());
                     let message = ServerMessage::Queue(sizes.clone());

@@ -4,13 +4,11 @@
 //! route (recorded by [`track`], a layer over every route).
 
 use crate::calendar;
-use crate::db::{events, reads};
 use crate::error::Result;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -82,7 +80,7 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
 /// says at `now`, and the open event streams.
 pub async fn render(
     m: &Metrics,
-    read: &SqlitePool,
+    db: &crate::db::Db,
     now: DateTime<Utc>,
     subscribers: usize,
 ) -> Result<String> {
@@ -113,9 +111,9 @@ pub async fn render(
         "# HELP layso_waiting_tickets Tickets waiting now, per service (the office's today).\n",
     );
     out.push_str("# TYPE layso_waiting_tickets gauge\n");
-    for office in reads::offices(read).await? {
+    for office in db.offices().await? {
         let date = calendar::local(now, calendar::zone(&office.time_zone)?).date;
-        for line in events::lines(read, office.id, &date.to_string()).await? {
+        for line in db.lines(office.id, &date.to_string()).await? {
             let _ = writeln!(
                 out,
                 "layso_waiting_tickets{{office=\"{}\",service=\"{}\"}} {}",

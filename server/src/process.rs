@@ -6,8 +6,8 @@
 use crate::auth;
 use crate::clock::SystemClock;
 use crate::config::{Command, Config};
+use crate::db::Db;
 use crate::db::users::{self, NewUser};
-use crate::db::{Db, reads};
 use crate::state::AppState;
 use anyhow::Context;
 use layso_protocol::Role;
@@ -92,7 +92,7 @@ pub async fn run_command(config: &Config, command: &Command) -> anyhow::Result<(
             office,
         } => {
             let db = Db::open(&config.database, Arc::new(SystemClock)).await?;
-            let offices = reads::offices(&db.read).await?;
+            let offices = db.offices().await?;
             let home = match office {
                 Some(code) => offices.iter().find(|o| &o.code == code),
                 None => offices.first(),
@@ -108,21 +108,14 @@ pub async fn run_command(config: &Config, command: &Command) -> anyhow::Result<(
                 .map_err(|e| anyhow::anyhow!("the full name {e}"))?;
             let password = auth::new_password()?;
             let hash = auth::hash_password(password.clone()).await?;
-            let (office_id, name) = (home.id, username.clone());
-            db.writer
-                .write(move |conn| {
-                    Box::pin(async move {
-                        let user = NewUser {
-                            office: office_id,
-                            username: &name,
-                            full_name: &full_name,
-                            role: Role::ProvinceAdmin,
-                            password_hash: &hash,
-                        };
-                        users::create_user(conn, &user).await
-                    })
-                })
-                .await?;
+            db.create_user(NewUser {
+                office: home.id,
+                username: username.clone(),
+                full_name,
+                role: Role::ProvinceAdmin,
+                password_hash: hash,
+            })
+            .await?;
             db.close().await;
             println!(
                 "province admin {username} created at office {} ({}); password (shown once): {password}",

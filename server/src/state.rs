@@ -3,7 +3,7 @@
 use crate::auth::{Accounts, KioskLimit};
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::db::reads::{self, TicketKey};
+use crate::db::reads::TicketKey;
 use crate::error::Result;
 use crate::estimate::Estimator;
 use crate::live::Hub;
@@ -70,9 +70,9 @@ impl AppState {
 
     /// A ticket as clients see it, with its estimate if it waits.
     pub async fn ticket_view(&self, key: TicketKey<'_>) -> Result<TicketView> {
-        let (mut view, inputs) = reads::ticket(&self.db.read, key).await?;
+        let (mut view, inputs) = self.db.ticket(key).await?;
         self.estimator
-            .annotate(&self.db.read, self.clock.now(), &mut view, inputs)
+            .annotate(&self.db, self.clock.now(), &mut view, inputs)
             .await?;
         Ok(view)
     }

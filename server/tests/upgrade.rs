@@ -109,7 +109,8 @@ async fn a_database_of_the_schema_before_0010_opens_whole() {
 
     let clock = std::sync::Arc::new(layso_server::clock::SystemClock);
     let db = layso_server::db::Db::open(&path, clock).await.unwrap();
-    let principal = layso_server::db::sessions::principal(&db.read, &hash, chrono::Utc::now())
+    let principal = db
+        .principal(&hash, chrono::Utc::now())
         .await
         .unwrap()
         .expect("the session of before the upgrade still signs lan in");

@@ -1,7 +1,6 @@
 //! Closing the day by hand (admin only); the server also closes each
 //! office's day by itself after local midnight.
 
-use crate::db::tickets;
 use crate::error::Result;
 use crate::http::guard::Caller;
 use crate::state::AppState;
@@ -40,13 +39,7 @@ async fn close_day(
     State(state): State<AppState>,
     Caller(admin): Caller,
 ) -> Result<axum::Json<ClosedDay>> {
-    let (clock, office) = (state.clock.clone(), Some(admin.office));
-    let expired = state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move { tickets::close_days(conn, clock.now(), office).await })
-        })
-        .await?;
+    let office = Some(admin.office);
+    let expired = state.db.close_days(office).await?;
     Ok(axum::Json(ClosedDay { expired }))
 }

@@ -5,9 +5,8 @@
 use super::extract::{ClientAddress, Json};
 use crate::auth::{self, COOKIE, SESSION_PREFIX};
 use crate::caller::{self, Who};
-use crate::db::reads;
-use crate::db::sessions::{self, NewSession};
-use crate::db::{devices, users};
+use crate::db::sessions::NewSession;
+use crate::db::users;
 use crate::error::{Error, Result};
 use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
@@ -59,7 +58,7 @@ async fn login(
     from: ClientAddress,
     Json(req): Json<LoginRequest>,
 ) -> Result<impl IntoResponse> {
-    let office = reads::resolve_office(&state.db.read, req.office_id).await?;
+    let office = state.db.resolve_office(req.office_id).await?;
     // User names are lower-case; a phone's keyboard capitalises the first letter.
     let username = req.username.trim().to_ascii_lowercase();
     // Nothing of a name that cannot be one is kept or logged: no account
@@ -77,7 +76,7 @@ async fn login(
     // No password is longer (see `check_password`); hashing megabytes is
     // the guesser's gain, not ours.
     let password_ok = req.password.len() <= auth::MAX_PASSWORD_BYTES;
-    let found = users::user_by_name(&state.db.read, office, &username).await?;
+    let found = state.db.user_by_name(office, &username).await?;
     let decoy = match DECOY.get() {
         Some(hash) => hash.clone(),
         None => {
@@ -107,7 +106,7 @@ async fn login(
         ));
     }
     if let Some(counter) = req.counter_id {
-        let allowed = users::counters_of(&state.db.read, user.id).await?;
+        let allowed = state.db.counters_of(user.id).await?;
         if !allowed.is_empty() && !allowed.contains(&counter) {
             return Err(Error::forbidden(
                 format!("{} may not work counter {counter}", user.username),
@@ -129,11 +128,7 @@ async fn login(
                 .map_err(|e| Error::Internal(format!("session length: {e}")))?,
     };
     let expires_at = session.expires_at;
-    let ended = state
-        .db
-        .writer
-        .write(move |conn| Box::pin(async move { sessions::open_session(conn, &session).await }))
-        .await?;
+    let ended = state.db.open_session(session).await?;
     // Whoever held the counter before is signed out now.
     state.accounts.forget(&ended);
     tracing::info!(user = %user.username, counter = ?req.counter_id, "signed in");
@@ -179,11 +174,7 @@ async fn logout(
     Caller(who): Caller,
 ) -> Result<impl IntoResponse> {
     let (key, now) = (who.key, state.clock.now());
-    state
-        .db
-        .writer
-        .write(move |conn| Box::pin(async move { sessions::end_session(conn, &key, now).await }))
-        .await?;
+    state.db.end_session(key, now).await?;
     state.accounts.forget(&[who.key]);
     let cookie = cookie(&state, &headers, "", 0);
     Ok((
@@ -203,14 +194,16 @@ async fn logout(
 async fn me(State(state): State<AppState>, Caller(who): Caller) -> Result<axum::Json<Me>> {
     let me = match who.who {
         Who::User { id, counter, .. } => Me::User {
-            user: users::user(&state.db.read, id).await?,
+            user: state.db.user(id).await?,
             counter_id: counter,
             expires_at: who
                 .expires_at
                 .ok_or_else(|| Error::Internal("a session without an end".into()))?,
         },
         Who::Device { id, .. } => Me::Device {
-            device: devices::devices(&state.db.read, who.office, Some(id))
+            device: state
+                .db
+                .devices(who.office, Some(id))
                 .await?
                 .pop()
                 .ok_or(Error::NotFound("device"))?,

@@ -5,10 +5,8 @@
 use super::extract::{Json, OptionalJson, Path};
 use super::fields::reason;
 use crate::caller;
-use crate::db::calls;
+use crate::db::calls::Action;
 use crate::db::reads::TicketKey;
-use crate::db::steps::{self, Action};
-use crate::db::writer::Durability;
 use crate::error::{AfterSave, Result};
 use crate::http::guard::guard;
 use crate::state::AppState;
@@ -113,15 +111,8 @@ async fn call(
     Json(req): Json<CallTicketRequest>,
 ) -> Result<axum::Json<TicketView>> {
     let why = reason(&req.reason)?;
-    let clock = state.clock.clone();
     let ticket = req.ticket_id;
-    state
-        .db
-        .writer
-        .write_as(Durability::Logged, move |conn| {
-            Box::pin(async move { calls::call_ticket(conn, clock.now(), id, ticket, why).await })
-        })
-        .await?;
+    state.db.call_ticket(id, ticket, why).await?;
     state.metrics.calls.fetch_add(1, Ordering::Relaxed);
     Ok(axum::Json(
         state.ticket_view(TicketKey::Id(ticket)).await.saved()?,
@@ -135,14 +126,7 @@ async fn step(
     ticket: TicketId,
     action: Action,
 ) -> Result<axum::Json<TicketView>> {
-    let clock = state.clock.clone();
-    state
-        .db
-        .writer
-        .write_as(Durability::Logged, move |conn| {
-            Box::pin(async move { steps::act(conn, clock.now(), counter, ticket, action).await })
-        })
-        .await?;
+    state.db.act(counter, ticket, action).await?;
     Ok(axum::Json(
         state.ticket_view(TicketKey::Id(ticket)).await.saved()?,
     ))

@@ -7,9 +7,7 @@
 use super::extract::{Json, Path};
 use super::fields::{reason, text};
 use crate::caller;
-use crate::db::counters::{self, CounterChange};
-use crate::db::reads;
-use crate::db::writer::Durability;
+use crate::db::counters::CounterChange;
 use crate::error::{AfterSave, Error, Result};
 use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
@@ -64,9 +62,7 @@ async fn counters(
     State(state): State<AppState>,
     Caller(who): Caller,
 ) -> Result<axum::Json<Vec<CounterView>>> {
-    Ok(axum::Json(
-        reads::counters(&state.db.read, who.office).await?,
-    ))
+    Ok(axum::Json(state.db.counters(who.office).await?))
 }
 
 #[utoipa::path(
@@ -88,18 +84,8 @@ async fn counter(
     req.name = text(&req.name, "a counter's name", "Tên quầy", 80, true)?;
     check_counter_services(&req.services)?;
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
-    state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(
-                async move { counters::update_counter(conn, office, id, &req, user, at).await },
-            )
-        })
-        .await?;
-    Ok(axum::Json(
-        reads::counter(&state.db.read, office, id).await.saved()?,
-    ))
+    state.db.update_counter(office, id, req, user, at).await?;
+    Ok(axum::Json(state.db.counter(office, id).await.saved()?))
 }
 
 #[utoipa::path(
@@ -125,17 +111,11 @@ async fn create_counter(
     req.name = text(&req.name, "a counter's name", "Tên quầy", 80, true)?;
     check_counter_services(&req.services)?;
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
-    let id = state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move { counters::create_counter(conn, office, &req, user, at).await })
-        })
-        .await?;
+    let id = state.db.create_counter(office, req, user, at).await?;
     tracing::info!(counter = id.0, "added a counter");
     Ok((
         StatusCode::CREATED,
-        axum::Json(reads::counter(&state.db.read, office, id).await.saved()?),
+        axum::Json(state.db.counter(office, id).await.saved()?),
     ))
 }
 
@@ -170,18 +150,9 @@ async fn change(
     id: CounterId,
     change: CounterChange,
 ) -> Result<axum::Json<CounterView>> {
-    let clock = state.clock.clone();
-    state
-        .db
-        .writer
-        .write_as(Durability::Logged, move |conn| {
-            Box::pin(async move { counters::change(conn, clock.now(), id, change).await })
-        })
-        .await?;
-    let office = reads::counter_office(&state.db.read, id).await.saved()?;
-    Ok(axum::Json(
-        reads::counter(&state.db.read, office, id).await.saved()?,
-    ))
+    state.db.change_counter(id, change).await?;
+    let office = state.db.counter_office(id).await.saved()?;
+    Ok(axum::Json(state.db.counter(office, id).await.saved()?))
 }
 
 #[utoipa::path(

@@ -6,7 +6,7 @@ use super::extract::{Json, Path};
 use super::fields;
 use crate::auth::{self, DEVICE_PREFIX};
 use crate::caller::ADMIN;
-use crate::db::devices::{self, NewDevice};
+use crate::db::devices::NewDevice;
 use crate::error::{AfterSave, Error, Result};
 use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
@@ -46,9 +46,7 @@ async fn devices(
     State(state): State<AppState>,
     Caller(admin): Caller,
 ) -> Result<axum::Json<Vec<DeviceView>>> {
-    Ok(axum::Json(
-        devices::devices(&state.db.read, admin.office, None).await?,
-    ))
+    Ok(axum::Json(state.db.devices(admin.office, None).await?))
 }
 
 /// 201 with the device and its token, which is never shown again.
@@ -72,22 +70,18 @@ async fn pair(
     let (key, at) = (auth::hash(&token), state.clock.now());
     let id = state
         .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move {
-                let device = NewDevice {
-                    office,
-                    kind,
-                    name: &name,
-                    counter,
-                    key,
-                    at,
-                };
-                devices::create_device(conn, &device).await
-            })
+        .create_device(NewDevice {
+            office,
+            kind,
+            name,
+            counter,
+            key,
+            at,
         })
         .await?;
-    let device = devices::devices(&state.db.read, admin.office, Some(id))
+    let device = state
+        .db
+        .devices(admin.office, Some(id))
         .await
         .and_then(|mut d| d.pop().ok_or(Error::NotFound("device")))
         .saved()?;
@@ -118,16 +112,12 @@ async fn revoke(
     Path(id): Path<DeviceId>,
 ) -> Result<axum::Json<DeviceView>> {
     let (office, now) = (admin.office, state.clock.now());
-    let key = state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move { devices::revoke_device(conn, office, id, now).await })
-        })
-        .await?;
+    let key = state.db.revoke_device(office, id, now).await?;
     state.accounts.forget(&[key]);
     tracing::info!(device = id.0, "revoked a device");
-    devices::devices(&state.db.read, office, Some(id))
+    state
+        .db
+        .devices(office, Some(id))
         .await
         .and_then(|mut d| d.pop().ok_or(Error::NotFound("device")))
         .map(axum::Json)

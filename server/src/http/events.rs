@@ -10,7 +10,6 @@
 
 use super::extract::Query;
 use crate::caller::{self, Principal};
-use crate::db::events;
 use crate::error::{Error, Result};
 use crate::http::guard::{Caller, guard};
 use crate::live::{self, Filter, Published, Topic};
@@ -191,7 +190,7 @@ impl Stream {
             });
         let expiry = tokio::time::sleep(expires);
         tokio::pin!(expiry);
-        let head = read(events::head(&state.db.read, self.office).await)?;
+        let head = read(state.db.head(self.office).await)?;
         self.send(&ServerMessage::Hello(Hello {
             office_id: self.office,
             seq: head,
@@ -214,7 +213,7 @@ impl Stream {
             self.replay(state, after).await?;
         }
         let sizes = live::queue_sizes(
-            &state.db.read,
+            &state.db,
             &mut HashMap::new(),
             self.office,
             state.clock.now(),
@@ -279,7 +278,7 @@ impl Stream {
                     }
                 },
                 Err(RecvError::Lagged(_)) => {
-                    let head = read(events::head(&state.db.read, self.office).await)?;
+                    let head = read(state.db.head(self.office).await)?;
                     self.resync(ResyncReason::Lagged, head).await?;
                     Some(End::Resync)
                 }
@@ -306,7 +305,7 @@ impl Stream {
     async fn replay(&mut self, state: &AppState, after: u64) -> Result<(), Gone> {
         let mut from = after;
         loop {
-            let page = events::after_seq(&state.db.read, self.office, from, 500).await;
+            let page = state.db.after_seq(self.office, from, 500).await;
             let page = read(page)?;
             let Some(last) = page.last() else { break };
             from = last.event.seq;

@@ -88,7 +88,7 @@ pub async fn authenticate(
     if let Some(token) = token_of(request.headers()) {
         match state
             .accounts
-            .principal(&state.db.read, state.clock.now(), &hash(token))
+            .principal(&state.db, state.clock.now(), &hash(token))
             .await
         {
             Ok(Some(principal)) => {

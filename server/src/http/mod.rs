@@ -94,7 +94,7 @@ pub fn app(state: AppState) -> Router {
     responses((status = 200, description = "{\"status\": \"ok\"}"))
 )]
 async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>> {
-    sqlx::query("SELECT 1").execute(&state.db.read).await?;
+    state.db.ping().await?;
     Ok(Json(serde_json::json!({ "status": "ok" })))
 }
 
@@ -115,7 +115,7 @@ async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse> {
         )],
         crate::metrics::render(
             &state.metrics,
-            &state.db.read,
+            &state.db,
             state.clock.now(),
             state.hub.streams(),
         )

@@ -5,7 +5,6 @@
 
 use super::extract::Json;
 use super::fields::text;
-use crate::db::{self, reads};
 use crate::error::{AfterSave, Error, Result};
 use crate::http::guard::Caller;
 use crate::state::AppState;
@@ -66,15 +65,7 @@ async fn office(
         ));
     }
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
-    state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move { db::office::update_office(conn, office, &req, user, at).await })
-        })
-        .await?;
+    state.db.update_office(office, req, user, at).await?;
     tracing::info!(office = office.0, "changed the office's details");
-    Ok(axum::Json(
-        reads::office(&state.db.read, office).await.saved()?,
-    ))
+    Ok(axum::Json(state.db.office(office).await.saved()?))
 }

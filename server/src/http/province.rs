@@ -6,7 +6,6 @@ use super::extract::{Json, Path};
 use super::fields::text;
 use super::users::create_in;
 use crate::caller::PROVINCE;
-use crate::db::{office, reads};
 use crate::error::{AfterSave, Error, Result};
 use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
@@ -44,9 +43,7 @@ pub fn router() -> Router<AppState> {
     security(("bearer" = []))
 )]
 async fn offices(State(state): State<AppState>) -> Result<axum::Json<Vec<OfficeSummary>>> {
-    Ok(axum::Json(
-        office::summaries(&state.db.read, state.clock.now()).await?,
-    ))
+    Ok(axum::Json(state.db.summaries(state.clock.now()).await?))
 }
 
 #[utoipa::path(
@@ -84,15 +81,11 @@ async fn create_office(
         address: text(&req.address, "the address", "Địa chỉ", 200, false)?,
     };
     let (by, at) = (province.user(), state.clock.now());
-    let id = state
-        .db
-        .writer
-        .write(move |conn| Box::pin(async move { office::create_office(conn, &req, by, at).await }))
-        .await?;
+    let id = state.db.create_office(req, by, at).await?;
     tracing::info!(office = id.0, "created an office");
     Ok((
         StatusCode::CREATED,
-        axum::Json(reads::office(&state.db.read, id).await.saved()?),
+        axum::Json(state.db.office(id).await.saved()?),
     ))
 }
 
@@ -111,7 +104,7 @@ async fn create_user(
     Path(id): Path<OfficeId>,
     Json(req): Json<NewUserRequest>,
 ) -> Result<(StatusCode, axum::Json<UserView>)> {
-    reads::office(&state.db.read, id).await?;
+    state.db.office(id).await?;
     create_in(&state, id, req).await
 }
 

@@ -2,7 +2,6 @@
 
 use crate::calendar;
 use crate::caller;
-use crate::db::{events, reads};
 use crate::error::Result;
 use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
@@ -37,14 +36,15 @@ async fn snapshot(
 
 /// The office's hall now (the snapshot route's body; the pages draw it too).
 pub async fn snapshot_of(state: &AppState, office_id: OfficeId) -> Result<QueueSnapshot> {
-    let pool = &state.db.read;
+    let db = &state.db;
     // Read first: everything after it is replayed to a client resuming here.
-    let seq = events::head(pool, office_id).await?;
-    let office = reads::office(pool, office_id).await?;
+    let seq = db.head(office_id).await?;
+    let office = db.office(office_id).await?;
     let now = state.clock.now();
     let date = calendar::local(now, calendar::zone(&office.time_zone)?).date;
-    let tickets = reads::open_tickets(pool, office_id, &date.to_string()).await?;
-    let services = reads::services(pool, &office, now)
+    let tickets = db.open_tickets(office_id, &date.to_string()).await?;
+    let services = db
+        .services(&office, now)
         .await?
         .into_iter()
         .map(|s| ServiceQueueView {
@@ -69,7 +69,7 @@ pub async fn snapshot_of(state: &AppState, office_id: OfficeId) -> Result<QueueS
         at: now,
         seq,
         services,
-        counters: reads::counters(pool, office_id).await?,
+        counters: db.counters(office_id).await?,
         tickets,
     })
 }

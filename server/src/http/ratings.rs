@@ -4,7 +4,6 @@
 
 use super::extract::Json;
 use crate::caller;
-use crate::db::ratings;
 use crate::error::{Error, Result};
 use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
@@ -49,12 +48,10 @@ fn tablet(who: &caller::Principal) -> Result<(DeviceId, CounterId)> {
 )]
 async fn current(State(state): State<AppState>, Caller(who): Caller) -> Result<Response> {
     let (_, counter) = tablet(&who)?;
-    Ok(
-        match ratings::ratable(&state.db.read, counter, state.clock.now()).await? {
-            Some(view) => axum::Json(view).into_response(),
-            None => StatusCode::NO_CONTENT.into_response(),
-        },
-    )
+    Ok(match state.db.ratable(counter, state.clock.now()).await? {
+        Some(view) => axum::Json(view).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
 }
 
 #[utoipa::path(
@@ -78,15 +75,9 @@ async fn rate(
             "Mức đánh giá là từ 1 đến 5.",
         ));
     }
-    let clock = state.clock.clone();
     let view = state
         .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move {
-                ratings::rate(conn, device, counter, req.ticket_id, req.score, clock.now()).await
-            })
-        })
+        .rate(device, counter, req.ticket_id, req.score, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
 }

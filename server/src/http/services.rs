@@ -5,7 +5,6 @@
 use super::extract::{Json, Path};
 use super::fields;
 use crate::caller;
-use crate::db::{reads, services};
 use crate::error::{AfterSave, Error, Result};
 use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
@@ -47,8 +46,8 @@ async fn list(
     State(state): State<AppState>,
     Caller(who): Caller,
 ) -> Result<axum::Json<ServicesResponse>> {
-    let office = reads::office(&state.db.read, who.office).await?;
-    let services = reads::services(&state.db.read, &office, state.clock.now()).await?;
+    let office = state.db.office(who.office).await?;
+    let services = state.db.services(&office, state.clock.now()).await?;
     Ok(axum::Json(ServicesResponse {
         office,
         services,
@@ -73,13 +72,7 @@ async fn create_service(
 ) -> Result<(StatusCode, axum::Json<ServiceView>)> {
     check_service(&mut req)?;
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
-    let id = state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move { services::create(conn, office, &req, user, at).await })
-        })
-        .await?;
+    let id = state.db.create_service(office, req, user, at).await?;
     let view = service_view(&state, office, id).await.saved()?;
     tracing::info!(service = id.0, code = %view.code, "created a service");
     Ok((StatusCode::CREATED, axum::Json(view)))
@@ -103,21 +96,17 @@ async fn update_service(
 ) -> Result<axum::Json<ServiceView>> {
     check_service(&mut req)?;
     let (office, user, at) = (admin.office, admin.user(), state.clock.now());
-    state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move { services::update(conn, office, id, &req, user, at).await })
-        })
-        .await?;
+    state.db.update_service(office, id, req, user, at).await?;
     let view = service_view(&state, office, id).await.saved()?;
     Ok(axum::Json(view))
 }
 
 /// A service as the kiosks list it.
 async fn service_view(state: &AppState, office: OfficeId, id: ServiceId) -> Result<ServiceView> {
-    let office_view = reads::office(&state.db.read, office).await?;
-    reads::services(&state.db.read, &office_view, state.clock.now())
+    let office_view = state.db.office(office).await?;
+    state
+        .db
+        .services(&office_view, state.clock.now())
         .await?
         .into_iter()
         .find(|s| s.id == id)

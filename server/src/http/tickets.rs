@@ -3,9 +3,8 @@
 
 use super::extract::{Json, Path};
 use crate::caller;
-use crate::db::issue::IssueCommand;
-use crate::db::reads::{self, TicketKey};
-use crate::db::{events, printers};
+use crate::db::reads::TicketKey;
+use crate::db::tickets::IssueCommand;
 use crate::error::{Error, Result};
 use crate::http::guard::{Caller, guard};
 use crate::state::AppState;
@@ -69,7 +68,7 @@ async fn issue(
     // be able to print the ticket it lost.
     let taken = match state.kiosks.take(device, state.clock.now()) {
         Ok(()) => true,
-        Err(limited) if reads::key_used(&state.db.read, kiosk.office, &key).await? => {
+        Err(limited) if state.db.key_used(kiosk.office, &key).await? => {
             tracing::debug!(?limited, "a limited kiosk retries an issued ticket");
             false
         }
@@ -82,7 +81,7 @@ async fn issue(
         key,
         token: public_token(state.clock.now())?,
     };
-    let issued = match state.db.writer.issue(cmd).await {
+    let issued = match state.db.issue(cmd).await {
         Ok(issued) => issued,
         Err(error) => {
             // A refusal issued nothing.
@@ -105,7 +104,7 @@ async fn issue(
     // than a refusal that would have them take another.
     if let Err(error) = state
         .estimator
-        .annotate(&state.db.read, state.clock.now(), &mut view, issued.wait)
+        .annotate(&state.db, state.clock.now(), &mut view, issued.wait)
         .await
     {
         tracing::warn!(%error, ticket = view.id.0, "issued without an estimate");
@@ -191,12 +190,7 @@ async fn not_printed(
     let (office, at) = (kiosk.office, state.clock.now());
     state
         .db
-        .writer
-        .write(move |conn| {
-            Box::pin(
-                async move { events::not_printed(conn, office, id, reason.as_str(), at).await },
-            )
-        })
+        .log_not_printed(office, id, reason.as_str().to_owned(), at)
         .await?;
     tracing::warn!(ticket = id.0, reason = %req.reason, "a kiosk could not print a ticket");
     Ok(StatusCode::NO_CONTENT)
@@ -223,15 +217,7 @@ async fn printer_status(
         )
     })?;
     let at = state.clock.now();
-    state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(
-                async move { printers::set_printer_status(conn, device, req.printer, at).await },
-            )
-        })
-        .await?;
+    state.db.set_printer_status(device, req.printer, at).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

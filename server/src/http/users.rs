@@ -8,7 +8,6 @@ use super::fields;
 use super::fields::text;
 use crate::auth::{self};
 use crate::caller::ADMIN;
-use crate::db::sessions::{self, SessionEnd};
 use crate::db::users::{self, NewUser};
 use crate::error::{AfterSave, Error, Result};
 use crate::http::guard::{Caller, guard};
@@ -52,9 +51,7 @@ async fn users(
     State(state): State<AppState>,
     Caller(admin): Caller,
 ) -> Result<axum::Json<Vec<UserView>>> {
-    Ok(axum::Json(
-        users::users(&state.db.read, admin.office).await?,
-    ))
+    Ok(axum::Json(state.db.users(admin.office).await?))
 }
 
 #[utoipa::path(
@@ -92,26 +89,19 @@ pub(super) async fn create_in(
     let full_name = fields::text(&req.full_name, "a full name", "Họ tên", 100, true)?;
     auth::check_password(&req.password)?;
     let hash = auth::hash_password(req.password).await?;
-    let role = req.role;
     let id = state
         .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move {
-                let user = NewUser {
-                    office,
-                    username: &username,
-                    full_name: &full_name,
-                    role,
-                    password_hash: &hash,
-                };
-                users::create_user(conn, &user).await
-            })
+        .create_user(NewUser {
+            office,
+            username,
+            full_name,
+            role: req.role,
+            password_hash: hash,
         })
         .await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(users::user(&state.db.read, id).await.saved()?),
+        axum::Json(state.db.user(id).await.saved()?),
     ))
 }
 
@@ -140,16 +130,10 @@ async fn update_user(
         ));
     }
     let (office, by, at) = (admin.office, admin.user(), state.clock.now());
-    let ended = state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move { users::update_user(conn, office, id, &req, by, at).await })
-        })
-        .await?;
+    let ended = state.db.update_user(office, id, req, by, at).await?;
     // Their open pages and streams stop working now.
     state.accounts.forget(&ended);
-    Ok(axum::Json(users::user(&state.db.read, id).await.saved()?))
+    Ok(axum::Json(state.db.user(id).await.saved()?))
 }
 
 /// 204; the user's open sessions end.
@@ -172,18 +156,7 @@ async fn set_password(
     auth::check_password(&req.password)?;
     let hash = auth::hash_password(req.password).await?;
     let (office, now) = (admin.office, state.clock.now());
-    let ended = state
-        .db
-        .writer
-        .write(move |conn| {
-            Box::pin(async move {
-                if !users::set_password(conn, office, id, &hash).await? {
-                    return Err(Error::NotFound("user"));
-                }
-                sessions::end_sessions_of(conn, id, SessionEnd::Password, now).await
-            })
-        })
-        .await?;
+    let ended = state.db.set_password(office, id, hash, now).await?;
     state.accounts.forget(&ended);
     Ok(StatusCode::NO_CONTENT)
 }

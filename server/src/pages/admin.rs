@@ -6,7 +6,6 @@
 //! it refuses.
 
 use super::{Refusal, Viewer, layout};
-use crate::db::{devices, reads, users};
 use crate::error::Error;
 use crate::state::AppState;
 use axum::extract::State;
@@ -81,11 +80,11 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
     };
     let office = viewer.principal.office;
     let data = async {
-        let office_view = reads::office(&state.db.read, office).await?;
-        let services = reads::services(&state.db.read, &office_view, state.clock.now()).await?;
-        let counters = reads::counters(&state.db.read, office).await?;
-        let users = users::users(&state.db.read, office).await?;
-        let devices = devices::devices(&state.db.read, office, None).await?;
+        let office_view = state.db.office(office).await?;
+        let services = state.db.services(&office_view, state.clock.now()).await?;
+        let counters = state.db.counters(office).await?;
+        let users = state.db.users(office).await?;
+        let devices = state.db.devices(office, None).await?;
         Ok::<_, Error>((office_view, services, counters, users, devices))
     };
     let (office_view, services, counters, users, devices) = match data.await {

@@ -6,7 +6,6 @@
 //! a button that no longer applies is disabled.
 
 use super::{Refusal, Viewer, duration_vi, layout};
-use crate::db::reads;
 use crate::error::Error;
 use crate::http::queue::snapshot_of;
 use crate::rules::policy;
@@ -56,22 +55,22 @@ async fn render(
     let office = viewer.principal.office;
     let data = async {
         let snapshot = snapshot_of(state, office).await?;
-        let office_view = reads::office(&state.db.read, office).await?;
-        let services = reads::services(&state.db.read, &office_view, state.clock.now()).await?;
+        let office_view = state.db.office(office).await?;
+        let services = state.db.services(&office_view, state.clock.now()).await?;
         let midnight = super::midnight(snapshot.business_date, &office_view.time_zone)?;
-        let day = reads::counter_day(&state.db.read, counter_id, midnight).await?;
+        let day = state.db.counter_day(counter_id, midnight).await?;
         let date = snapshot.business_date.to_string();
-        let absent = reads::no_shows(&state.db.read, office, &date).await?;
+        let absent = state.db.no_shows(office, &date).await?;
         let counter = snapshot
             .counters
             .iter()
             .find(|c| c.id == counter_id)
             .cloned()
             .ok_or(Error::NotFound("counter"))?;
-        let (rules, history) = reads::call_rules(&state.db.read, &counter).await?;
+        let (rules, history) = state.db.call_rules(&counter).await?;
         let current = match counter.current_ticket {
             Some(id) => {
-                let since = reads::changed_at(&state.db.read, id).await?;
+                let since = state.db.changed_at(id).await?;
                 snapshot
                     .tickets
                     .iter()

@@ -10,7 +10,7 @@
 use super::layout;
 use crate::auth;
 use crate::db::reads;
-use crate::db::sessions::{self, EndedSession, SessionEnd};
+use crate::db::sessions::{EndedSession, SessionEnd};
 use crate::error::Result;
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -32,11 +32,14 @@ pub async fn page(
 ) -> Result<Markup> {
     let ended = match auth::token_of(&headers) {
         Some(token) => {
-            sessions::ended_session(&state.db.read, &auth::hash(token), state.clock.now()).await?
+            state
+                .db
+                .ended_session(&auth::hash(token), state.clock.now())
+                .await?
         }
         None => None,
     };
-    let offices = reads::offices(&state.db.read).await?;
+    let offices = state.db.offices().await?;
     // The office named, the only one, or that of the session that just
     // ended in this browser (whose end the form explains).
     let chosen = match (&which.office, offices.as_slice(), &ended) {
@@ -49,7 +52,7 @@ pub async fn page(
         return Ok(choose_office(&offices, which.office.is_some()));
     };
     let (office, name) = (chosen.id, chosen.name.clone());
-    let counters = reads::counters(&state.db.read, office).await?;
+    let counters = state.db.counters(office).await?;
     let why = ended
         .as_ref()
         .filter(|e| e.office == office)

@@ -5,7 +5,6 @@
 
 use super::console::state_vi;
 use super::{Refusal, Viewer, duration_vi, layout};
-use crate::db::{devices, reads, users};
 use crate::error::Error;
 use crate::http::queue::snapshot_of;
 use crate::state::AppState;
@@ -37,12 +36,12 @@ async fn render(
     let now = state.clock.now();
     let data = async {
         let snapshot = snapshot_of(state, office).await?;
-        let office_view = reads::office(&state.db.read, office).await?;
-        let services = reads::services(&state.db.read, &office_view, now).await?;
-        let devices = devices::devices(&state.db.read, office, None).await?;
-        let users = users::users(&state.db.read, office).await?;
+        let office_view = state.db.office(office).await?;
+        let services = state.db.services(&office_view, now).await?;
+        let devices = state.db.devices(office, None).await?;
+        let users = state.db.users(office).await?;
         let since = super::midnight(snapshot.business_date, &office_view.time_zone)?;
-        let lost = reads::not_printed(&state.db.read, office, since).await?;
+        let lost = state.db.not_printed(office, since).await?;
         let zone = crate::calendar::zone(&office_view.time_zone)?;
         Ok::<_, Error>((office_view, snapshot, services, devices, users, lost, zone))
     };

@@ -4,7 +4,6 @@
 
 use super::admin::new_user_fields;
 use super::{Refusal, Viewer, layout};
-use crate::db::office;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -20,7 +19,7 @@ pub async fn page(State(state): State<AppState>, viewer: Result<Viewer, Refusal>
         Ok(v) => v,
         Err(refusal) => return refusal.into_response(),
     };
-    let offices = match office::summaries(&state.db.read, state.clock.now()).await {
+    let offices = match state.db.summaries(state.clock.now()).await {
         Ok(offices) => offices,
         Err(error) => return error.into_response(),
     };

@@ -6,7 +6,7 @@
 
 use super::{layout, page};
 use crate::calendar;
-use crate::db::reads::{self, TicketKey};
+use crate::db::reads::TicketKey;
 use crate::error::Error;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -26,7 +26,7 @@ pub async fn ticket(State(state): State<AppState>, Path(token): Path<String>) ->
         Err(Error::NotFound(_)) => return not_found(),
         Err(error) => return error.into_response(),
     };
-    match reads::office(&state.db.read, view.office_id).await {
+    match state.db.office(view.office_id).await {
         Ok(office) => {
             let issued = calendar::zone(&office.time_zone)
                 .map(|zone| {

@@ -369,7 +369,7 @@ async fn a_kiosk_reports_its_printer_and_an_unprinted_ticket() {
 #[tokio::test]
 async fn a_bad_request_does_not_sink_its_batch() {
     use layso_protocol::{IdempotencyKey, OfficeId, Priority, ServiceId};
-    use layso_server::db::issue::IssueCommand;
+    use layso_server::db::tickets::IssueCommand;
 
     let app = TestApp::new().await;
     let cmd = |key: &str| IssueCommand {
@@ -379,7 +379,7 @@ async fn a_bad_request_does_not_sink_its_batch() {
         key: IdempotencyKey::parse(key).expect("valid key"),
         token: "same-token-for-both".into(),
     };
-    let writer = &app.state.db.writer;
+    let writer = &app.state.db.sqlite().writer;
     let answers = app
         .in_one_batch([
             writer.issue(cmd("batch-key-1")),

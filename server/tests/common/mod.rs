@@ -432,7 +432,7 @@ impl TestApp {
         &self,
         requests: impl IntoIterator<Item = F>,
     ) -> Vec<F::Output> {
-        let writer = &self.state.db.writer;
+        let writer = &self.state.db.sqlite().writer;
         let (started, holding) = tokio::sync::oneshot::channel();
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let holder = writer.clone();

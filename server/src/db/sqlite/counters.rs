@@ -3,11 +3,12 @@
 //! counters (one transaction each, with a settings event).
 
 use super::events::{self, NewEvent};
+use crate::db::counters::CounterChange;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
     CounterId, CounterRequest, CounterServiceRequest, CounterState, NewCounterRequest, OfficeId,
-    Reason, UserId,
+    UserId,
 };
 use sqlx::SqliteConnection;
 
@@ -38,7 +39,7 @@ pub struct CounterRow {
 /// under their own names (the combined reads of call-next and the steps).
 macro_rules! counter_row {
     ($r:expr) => {
-        $crate::db::counters::CounterRow {
+        $crate::db::sqlite::counters::CounterRow {
             id: $r.id,
             office_id: $r.office_id,
             number: $r.number,
@@ -107,17 +108,6 @@ pub async fn load(conn: &mut SqliteConnection, id: CounterId) -> Result<CounterR
     .fetch_optional(conn)
     .await?
     .ok_or(Error::NotFound("counter"))
-}
-
-/// A change of a counter's state.
-#[derive(Debug, Clone)]
-pub enum CounterChange {
-    /// Start calling.
-    Open,
-    /// Take a break, with a reason shown on the monitor.
-    Pause(Reason),
-    /// Stop for the day.
-    Close,
 }
 
 /// Opens, pauses or closes a counter. Setting the state it already has is

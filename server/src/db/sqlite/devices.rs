@@ -1,31 +1,15 @@
 //! Paired devices: kiosks, hall displays and rating tablets.
 
 use crate::caller::TokenHash;
+use crate::db::devices::NewDevice;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{CounterId, DeviceId, DeviceKind, DeviceView, OfficeId, PrinterState};
 use sqlx::{SqliteConnection, SqlitePool};
 
-/// A device to pair.
-#[derive(Debug, Clone)]
-pub struct NewDevice<'a> {
-    /// The office.
-    pub office: OfficeId,
-    /// What it is.
-    pub kind: DeviceKind,
-    /// Its name.
-    pub name: &'a str,
-    /// A rating tablet's counter.
-    pub counter: Option<CounterId>,
-    /// Its token's hash.
-    pub key: TokenHash,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
 /// Pairs a device. A rating tablet needs a counter of the office; other
 /// devices take none.
-pub async fn create_device(conn: &mut SqliteConnection, d: &NewDevice<'_>) -> Result<DeviceId> {
+pub async fn create_device(conn: &mut SqliteConnection, d: &NewDevice) -> Result<DeviceId> {
     match (d.kind, d.counter) {
         (DeviceKind::Rating, Some(counter)) => {
             let office =

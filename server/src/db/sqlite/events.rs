@@ -4,6 +4,7 @@
 //! The live stream and its replay read it back with [`after_id`] and
 //! [`after_seq`].
 
+use crate::db::events::{Line, Logged};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
@@ -127,16 +128,6 @@ pub async fn not_printed(
     Ok(())
 }
 
-/// An event as read back from the log, with the row id the live stream
-/// follows.
-#[derive(Debug, Clone)]
-pub struct Logged {
-    /// The row id: increasing across all offices.
-    pub id: i64,
-    /// The event as clients see it.
-    pub event: Event,
-}
-
 /// A log row joined with what clients need to show it.
 struct Row {
     id: i64,
@@ -225,15 +216,6 @@ pub async fn head(pool: &SqlitePool, office: OfficeId) -> Result<u64> {
     .fetch_one(pool)
     .await?;
     Ok(seq.try_into().unwrap_or(0))
-}
-
-/// One service's waiting line on a day.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    /// The service's code (for metrics' labels).
-    pub code: String,
-    /// Its counts, as clients see them.
-    pub view: ServiceQueueView,
 }
 
 /// How many tickets wait in each active service of an office on `date`.

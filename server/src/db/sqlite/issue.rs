@@ -13,6 +13,7 @@
 
 use super::reads;
 use crate::calendar;
+use crate::db::tickets::Issued;
 use crate::error::{Error, Result};
 use crate::rules::WaitInputs;
 pub use crate::rules::issue::IssueCommand;
@@ -25,18 +26,6 @@ use layso_protocol::{Numbering, ServiceId, TicketId, TicketState, TicketStep, Ti
 use serde_json::json;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
-
-/// The ticket a request got, as the kiosk will print it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Issued {
-    /// The ticket, read back inside the transaction that wrote it.
-    pub ticket: TicketView,
-    /// What its wait estimate needs (it is waiting unless a retry found it
-    /// already called).
-    pub wait: Option<WaitInputs>,
-    /// False when the key had already got this ticket (a retry).
-    pub created: bool,
-}
 
 /// Issues a ticket, or returns the one this key already got.
 pub async fn issue(

@@ -2,6 +2,7 @@
 //! snapshot, straight from the read pool.
 
 use crate::calendar;
+use crate::db::reads::{OfficeRow, TicketKey};
 use crate::error::{Error, Result};
 use crate::rules::WaitInputs;
 use crate::rules::policy::{PastCall, Rules};
@@ -150,14 +151,6 @@ impl TicketViewRow {
             estimated_wait_secs: None,
         })
     }
-}
-
-/// A ticket by id, or by its public tracking token.
-pub enum TicketKey<'a> {
-    /// By id.
-    Id(TicketId),
-    /// By public token.
-    Token(&'a str),
 }
 
 /// One ticket, and for a waiting one what its estimate needs.
@@ -411,19 +404,6 @@ pub async fn counter_office(pool: &SqlitePool, counter: CounterId) -> Result<Off
         .await?
         .map(OfficeId)
         .ok_or(Error::NotFound("counter"))
-}
-
-/// An office's id, code and time zone.
-#[derive(Debug, Clone)]
-pub struct OfficeRow {
-    /// Its id.
-    pub id: OfficeId,
-    /// Its short code.
-    pub code: String,
-    /// Its name.
-    pub name: String,
-    /// Its IANA time zone.
-    pub time_zone: String,
 }
 
 /// Every office.

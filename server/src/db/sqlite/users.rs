@@ -1,19 +1,13 @@
 //! The office's people: their accounts, roles, counters and passwords.
 
-use super::sessions::{SessionEnd, end_sessions_of, end_sessions_outside};
+use super::sessions::{end_sessions_of, end_sessions_outside};
 use crate::caller::TokenHash;
+use crate::db::sessions::SessionEnd;
+use crate::db::users::NewUser;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, OfficeId, Role, UserId, UserView};
+use layso_protocol::{CounterId, OfficeId, UserId, UserView};
 use sqlx::{SqliteConnection, SqlitePool};
-
-/// Whether `name` has a user name's shape: 2-32 of `a-z 0-9 . _ -`.
-pub fn is_username(name: &str) -> bool {
-    (2..=32).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-}
 
 /// A user of an office by name, with their password hash (none if unset).
 pub async fn user_by_name(
@@ -194,23 +188,8 @@ pub async fn update_user(
     Ok(ended)
 }
 
-/// A new user of an office.
-#[derive(Debug, Clone)]
-pub struct NewUser<'a> {
-    /// The office.
-    pub office: OfficeId,
-    /// Sign-in name.
-    pub username: &'a str,
-    /// Full name.
-    pub full_name: &'a str,
-    /// Role.
-    pub role: Role,
-    /// Argon2 hash of the password.
-    pub password_hash: &'a str,
-}
-
 /// Creates a user; a name already taken in the office is refused.
-pub async fn create_user(conn: &mut SqliteConnection, u: &NewUser<'_>) -> Result<UserId> {
+pub async fn create_user(conn: &mut SqliteConnection, u: &NewUser) -> Result<UserId> {
     let role = u.role.as_str();
     let id = sqlx::query_scalar!(
         r#"INSERT INTO users (office_id, username, full_name, role, password_hash)

@@ -28,8 +28,9 @@
 //! killed, and reaches the platter with the next synced batch or the
 //! checkpointer's next pass (every 50 ms), whichever comes first.
 
-use super::issue::{self, IssueCommand, Issued, Zones};
+use super::issue::{self, IssueCommand, Zones};
 use crate::clock::Clock;
+use crate::db::tickets::Issued;
 use crate::error::{Error, Result};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
@@ -292,7 +293,7 @@ async fn run(
         Err(error) => {
             // Without it nobody could be answered: every caller is told.
             tracing::error!(%error, "the writer could not start its answering thread");
-            crate::db::close_quietly(conn).await;
+            super::close_quietly(conn).await;
             return;
         }
     };
@@ -364,7 +365,7 @@ async fn run(
     if answerer.join().is_err() {
         tracing::error!("the writer's answering thread panicked");
     }
-    crate::db::close_quietly(conn).await;
+    super::close_quietly(conn).await;
     if let Some(ack) = stop {
         let _ = ack.send(());
     }
@@ -642,6 +643,7 @@ mod tests {
             .await
             .expect("open");
         let wrote = db
+            .sqlite()
             .writer
             .write(|conn| {
                 Box::pin(async move {
@@ -657,6 +659,7 @@ mod tests {
             .await;
         assert!(wrote.is_err());
         let offices = db
+            .sqlite()
             .writer
             .write(|conn| {
                 Box::pin(async move {

@@ -1,0 +1,92 @@
+//! Paired devices: kiosks, hall displays and rating tablets, and what
+//! kiosks report of their printers.
+
+use super::{Db, Engine, sqlite};
+use crate::caller::TokenHash;
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use layso_protocol::{CounterId, DeviceId, DeviceKind, DeviceView, OfficeId, PrinterState};
+
+/// A device to pair.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    /// The office.
+    pub office: OfficeId,
+    /// What it is.
+    pub kind: DeviceKind,
+    /// Its name.
+    pub name: String,
+    /// A rating tablet's counter.
+    pub counter: Option<CounterId>,
+    /// Its token's hash.
+    pub key: TokenHash,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl Db {
+    /// Pairs a device. A rating tablet needs a counter of the office; other
+    /// devices take none.
+    pub async fn create_device(&self, d: NewDevice) -> Result<DeviceId> {
+        match &self.engine {
+            Engine::Sqlite(db) => {
+                db.writer
+                    .write(move |conn| {
+                        Box::pin(async move { sqlite::devices::create_device(conn, &d).await })
+                    })
+                    .await
+            }
+        }
+    }
+
+    /// Revokes a device of the office; returns its token's hash. Revoking twice
+    /// is a no-op.
+    pub async fn revoke_device(
+        &self,
+        office: OfficeId,
+        id: DeviceId,
+        at: DateTime<Utc>,
+    ) -> Result<TokenHash> {
+        match &self.engine {
+            Engine::Sqlite(db) => {
+                db.writer
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            sqlite::devices::revoke_device(conn, office, id, at).await
+                        })
+                    })
+                    .await
+            }
+        }
+    }
+
+    /// The devices of an office (`only`: one of them), oldest first.
+    pub async fn devices(
+        &self,
+        office: OfficeId,
+        only: Option<DeviceId>,
+    ) -> Result<Vec<DeviceView>> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::devices::devices(&db.read, office, only).await,
+        }
+    }
+    /// Records what a kiosk says of its printer.
+    pub async fn set_printer_status(
+        &self,
+        device: DeviceId,
+        printer: PrinterState,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        match &self.engine {
+            Engine::Sqlite(db) => {
+                db.writer
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            sqlite::printers::set_printer_status(conn, device, printer, at).await
+                        })
+                    })
+                    .await
+            }
+        }
+    }
+}

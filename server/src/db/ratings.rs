@@ -1,0 +1,44 @@
+//! Citizens' ratings from the tablet at each counter.
+
+use super::{Db, Engine, sqlite};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use layso_protocol::{CounterId, DeviceId, RatingView, TicketId};
+
+impl Db {
+    /// The ticket a counter's tablet may rate now: the counter's latest
+    /// finished ticket, if it finished within the rating window and has no
+    /// rating yet.
+    pub async fn ratable(
+        &self,
+        counter: CounterId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RatingView>> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::ratings::ratable(&db.read, counter, now).await,
+        }
+    }
+
+    /// Stores a rating from a counter's tablet, if that ticket is the one it
+    /// may rate.
+    pub async fn rate(
+        &self,
+        device: DeviceId,
+        counter: CounterId,
+        ticket: TicketId,
+        score: u8,
+        now: DateTime<Utc>,
+    ) -> Result<RatingView> {
+        match &self.engine {
+            Engine::Sqlite(db) => {
+                db.writer
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            sqlite::ratings::rate(conn, device, counter, ticket, score, now).await
+                        })
+                    })
+                    .await
+            }
+        }
+    }
+}

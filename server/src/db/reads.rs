@@ -1,0 +1,178 @@
+//! Reads for the API and the pages: offices, services, tickets, counters
+//! and what the console and the monitor show.
+
+use super::{Db, Engine, sqlite};
+use crate::error::Result;
+use crate::rules::WaitInputs;
+use crate::rules::policy::{PastCall, Rules};
+use chrono::{DateTime, Utc};
+use layso_protocol::{
+    CounterId, CounterView, IdempotencyKey, OfficeId, OfficeView, ServiceId, ServiceView, TicketId,
+    TicketView,
+};
+
+/// A ticket by id, or by its public tracking token.
+pub enum TicketKey<'a> {
+    /// By id.
+    Id(TicketId),
+    /// By public token.
+    Token(&'a str),
+}
+
+/// An office's id, code and time zone.
+#[derive(Debug, Clone)]
+pub struct OfficeRow {
+    /// Its id.
+    pub id: OfficeId,
+    /// Its short code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its IANA time zone.
+    pub time_zone: String,
+}
+
+impl Db {
+    /// The office a request means: the one named, or the only one there is.
+    pub async fn resolve_office(&self, named: Option<OfficeId>) -> Result<OfficeId> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::resolve_office(&db.read, named).await,
+        }
+    }
+
+    /// One office.
+    pub async fn office(&self, id: OfficeId) -> Result<OfficeView> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::office(&db.read, id).await,
+        }
+    }
+
+    /// The office's active services, with whether each issues now and how many wait.
+    pub async fn services(
+        &self,
+        office: &OfficeView,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ServiceView>> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::services(&db.read, office, now).await,
+        }
+    }
+
+    /// One ticket, and for a waiting one what its estimate needs.
+    pub async fn ticket(&self, key: TicketKey<'_>) -> Result<(TicketView, Option<WaitInputs>)> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::ticket(&db.read, key).await,
+        }
+    }
+
+    /// The service's recent service times in seconds (start to finish), newest
+    /// first, at most `limit` of them; and its configured default.
+    pub async fn recent_service_times(
+        &self,
+        service: ServiceId,
+        limit: i64,
+    ) -> Result<(Vec<i64>, i64)> {
+        match &self.engine {
+            Engine::Sqlite(db) => {
+                sqlite::reads::recent_service_times(&db.read, service, limit).await
+            }
+        }
+    }
+
+    /// The office's counters with their services and current tickets.
+    pub async fn counters(&self, office: OfficeId) -> Result<Vec<CounterView>> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::counters(&db.read, office).await,
+        }
+    }
+
+    /// One counter of the office, as [`counters`] shows it.
+    pub async fn counter(&self, office: OfficeId, id: CounterId) -> Result<CounterView> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::counter(&db.read, office, id).await,
+        }
+    }
+
+    /// Today's waiting, called and serving tickets of an office, oldest first.
+    pub async fn open_tickets(
+        &self,
+        office: OfficeId,
+        business_date: &str,
+    ) -> Result<Vec<TicketView>> {
+        match &self.engine {
+            Engine::Sqlite(db) => {
+                sqlite::reads::open_tickets(&db.read, office, business_date).await
+            }
+        }
+    }
+
+    /// Today's no-show tickets of an office, newest first (the console offers
+    /// them back to the line when their citizen returns).
+    pub async fn no_shows(&self, office: OfficeId, business_date: &str) -> Result<Vec<TicketView>> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::no_shows(&db.read, office, business_date).await,
+        }
+    }
+
+    /// Whether a counter exists, and its office.
+    pub async fn counter_office(&self, counter: CounterId) -> Result<OfficeId> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::counter_office(&db.read, counter).await,
+        }
+    }
+
+    /// Every office.
+    pub async fn offices(&self) -> Result<Vec<OfficeRow>> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::offices(&db.read).await,
+        }
+    }
+
+    /// Whether an office already issued a ticket for an idempotency key.
+    pub async fn key_used(&self, office: OfficeId, key: &IdempotencyKey) -> Result<bool> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::key_used(&db.read, office, key).await,
+        }
+    }
+
+    /// What a counter finished since `since` (the start of the office's day):
+    /// how many tickets, and their mean service time in seconds (start to
+    /// finish), if any.
+    pub async fn counter_day(
+        &self,
+        counter: CounterId,
+        since: DateTime<Utc>,
+    ) -> Result<(u32, Option<i64>)> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::counter_day(&db.read, counter, since).await,
+        }
+    }
+
+    /// What the policy needs of a counter besides its services (which
+    /// [`CounterView`] has): the office's priority ratio and the counter's last
+    /// calls, newest first (at most 64, the most the policy looks at).
+    pub async fn call_rules(&self, counter: &CounterView) -> Result<(Rules, Vec<PastCall>)> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::call_rules(&db.read, counter).await,
+        }
+    }
+
+    /// When the ticket took its last step.
+    pub async fn changed_at(&self, ticket: TicketId) -> Result<DateTime<Utc>> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::changed_at(&db.read, ticket).await,
+        }
+    }
+
+    /// Today's tickets (since `since`) whose kiosk could not print them: number,
+    /// why, when; newest first.
+    pub async fn not_printed(
+        &self,
+        office: OfficeId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, String, DateTime<Utc>)>> {
+        match &self.engine {
+            Engine::Sqlite(db) => sqlite::reads::not_printed(&db.read, office, since).await,
+        }
+    }
+}
