@@ -222,7 +222,7 @@ fn without_a_printer_tickets_are_drawn_as_png_files() {
     assert_eq!(files.len(), 2, "{files:?}");
     let tokens = office.runtime.block_on(
         sqlx::query_scalar::<_, String>("SELECT public_token FROM tickets ORDER BY id")
-            .fetch_all(&office.state.db.sqlite().read),
+            .fetch_all(&office.state.db.sqlite().expect("SQLite").read),
     );
     for (file, token) in files.iter().zip(tokens.unwrap()) {
         let (w, h, grey) = read_png(file);

@@ -73,7 +73,7 @@ fn a_tap_prints_the_servers_ticket() {
         .runtime
         .block_on(
             sqlx::query_scalar("SELECT public_token FROM tickets")
-                .fetch_one(&office.state.db.sqlite().read),
+                .fetch_one(&office.state.db.sqlite().expect("SQLite").read),
         )
         .unwrap();
     assert!(job.contains(&Printed::Qr(format!("{}/t/{token}", office.base))));
@@ -97,7 +97,7 @@ fn the_qr_code_opens_the_public_address() {
         .runtime
         .block_on(
             sqlx::query_scalar("SELECT public_token FROM tickets")
-                .fetch_one(&office.state.db.sqlite().read),
+                .fetch_one(&office.state.db.sqlite().expect("SQLite").read),
         )
         .unwrap();
     let qr = format!("http://192.168.1.10:8080/t/{token}");

@@ -329,7 +329,7 @@ async fn writer_alone(dir: &Path) {
         let start = Instant::now();
         let mut tasks = Vec::new();
         for worker in 0..concurrency {
-            let writer = state.db.sqlite().writer.clone();
+            let writer = state.db.sqlite().expect("SQLite").writer.clone();
             tasks.push(tokio::spawn(async move {
                 for _ in 0..total / concurrency {
                     let n = KEY.fetch_add(1, Ordering::Relaxed);

@@ -4,7 +4,7 @@
 //! readable only by the server's user; the database keeps only hashes.
 
 use crate::auth::{self, DEVICE_PREFIX};
-use crate::db::seed::{DEVICES, DemoKeys, USERS};
+use crate::db::demo::{DEVICES, DemoKeys, USERS};
 use crate::error::{Error, Result};
 use layso_protocol::{DeviceKind, Role};
 use std::collections::BTreeMap;
@@ -57,6 +57,13 @@ impl DemoSecrets {
 
     /// Where the file for `database` goes.
     pub fn path_for(database: &Path) -> PathBuf {
+        // A PostgreSQL database has no directory: the file goes in the
+        // current one, named after the database.
+        if let Some(url) = database.to_str().filter(|d| crate::db::postgres::is_url(d)) {
+            let name = url.split('?').next().unwrap_or(url);
+            let name = name.rsplit('/').next().unwrap_or("layso");
+            return PathBuf::from(format!("{name}.credentials.toml"));
+        }
         let mut name = database.file_name().unwrap_or_default().to_owned();
         name.push(".credentials.toml");
         database.with_file_name(name)

@@ -259,7 +259,7 @@ pub async fn pump(
     clock: Arc<dyn crate::clock::Clock>,
     mut committed: watch::Receiver<i64>,
 ) {
-    let mut last = read_retrying(|| db.last_id()).await;
+    let mut cursor = read_retrying(|| db.log_end()).await;
     let mut zones = HashMap::new();
     let mut shown: HashMap<OfficeId, Vec<ServiceQueueView>> = HashMap::new();
     // Offices whose lines moved, with the seq their counts will be as of.
@@ -275,15 +275,21 @@ pub async fn pump(
             () = tokio::time::sleep_until(next_count), if !moved.is_empty() => {}
         }
         if hub.streams() == 0 {
-            last = last.max(*committed.borrow_and_update());
+            cursor = match db.skip_to_end(cursor.clone(), &mut committed).await {
+                Ok(end) => end,
+                Err(error) => {
+                    tracing::warn!(%error, "live events: cannot read the log's end; retrying");
+                    cursor
+                }
+            };
             moved.clear();
             continue;
         }
         loop {
-            let rows = read_retrying(|| db.after_id(last, PAGE)).await;
+            let (rows, next) = read_retrying(|| db.follow(&cursor, PAGE)).await;
+            cursor = next;
             let full = rows.len() == PAGE as usize;
             for logged in rows {
-                last = logged.id;
                 let event = logged.event;
                 if let Change::Ticket(ticket) = &event.change
                     && (ticket.from == Some(TicketState::Waiting)

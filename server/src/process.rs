@@ -47,7 +47,14 @@ pub async fn open(config: &Config) -> anyhow::Result<(AppState, TcpListener)> {
     let addr = listener.local_addr()?;
     println!("Layso server listening on http://{addr}");
     std::io::stdout().flush()?;
-    tracing::info!(%addr, database = %config.database.display(), "serving");
+    // A PostgreSQL URL may hold a password: logs show it masked.
+    let database = config.database.display().to_string();
+    let database = match crate::db::postgres::is_url(&database) {
+        true => crate::db::postgres::masked(&database),
+        false => database,
+    };
+    let engine = state.db.engine();
+    tracing::info!(%addr, %database, engine, "serving");
     Ok((state, listener))
 }
 

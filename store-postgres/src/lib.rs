@@ -6,9 +6,16 @@
 //! database.
 
 pub mod calls;
+pub mod devices;
+pub mod events;
 pub mod numbers;
+pub mod offices;
+pub mod reads;
 pub mod scratch;
+pub mod sessions;
+pub mod setup;
 pub mod tickets;
+pub mod users;
 
 /// The migrations in `migrations/postgres`, embedded.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");

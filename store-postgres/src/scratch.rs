@@ -14,6 +14,8 @@ pub struct ScratchDatabase {
     name: String,
     /// How to connect to it.
     pub options: PgConnectOptions,
+    /// Its address, as a server's configuration names it.
+    pub url: String,
 }
 
 impl ScratchDatabase {
@@ -44,11 +46,26 @@ impl ScratchDatabase {
             .execute(&mut conn)
             .await
             .expect("create a scratch database");
+        // Tests wait for no disk: a commit need not reach it before its
+        // answer (a server killed mid-test loses nothing by this; only a
+        // crash of PostgreSQL itself would).
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {name} SET synchronous_commit TO off"
+        )))
+        .execute(&mut conn)
+        .await
+        .expect("a scratch database commits without waiting for the disk");
         let options = admin.clone().database(&name);
+        let server = url.split('?').next().unwrap_or(&url);
+        let url = format!(
+            "{}/{name}",
+            &server[..server.rfind('/').unwrap_or(server.len())]
+        );
         Self {
             admin,
             name,
             options,
+            url,
         }
     }
 

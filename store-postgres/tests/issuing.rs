@@ -216,7 +216,7 @@ async fn counter(pool: PgPool, counter: i64) -> Vec<i64> {
     let mut got = Vec::new();
     loop {
         let mut tx = pool.begin().await.unwrap();
-        let Some(ticket) = calls::head(&mut tx, 1, "2026-12-04", false).await.unwrap() else {
+        let Some((ticket, _)) = calls::head(&mut tx, 1, "2026-12-04", false).await.unwrap() else {
             // "Nobody waits" only when what still waits is held by the
             // other counters' calls in flight, never with a line behind.
             let waiting: i64 =

@@ -190,14 +190,20 @@ impl Office {
     /// One text from the database.
     pub fn text(&self, sql: &'static str) -> String {
         self.runtime
-            .block_on(sqlx::query_scalar::<_, String>(sql).fetch_one(&self.state.db.sqlite().read))
+            .block_on(
+                sqlx::query_scalar::<_, String>(sql)
+                    .fetch_one(&self.state.db.sqlite().expect("SQLite").read),
+            )
             .unwrap()
     }
 
     /// One number from the database.
     pub fn count(&self, sql: &'static str) -> i64 {
         self.runtime
-            .block_on(sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.state.db.sqlite().read))
+            .block_on(
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&self.state.db.sqlite().expect("SQLite").read),
+            )
             .unwrap()
     }
 }

@@ -17,6 +17,7 @@ impl Db {
     ) -> Result<Option<TicketView>> {
         match &self.engine {
             Engine::Sqlite(db) => db.call_next(counter, finish_current).await,
+            Engine::Postgres(db) => db.call_next(counter, finish_current).await,
         }
     }
 
@@ -40,6 +41,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.call_ticket(counter, ticket, why).await,
         }
     }
 
@@ -56,6 +58,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.act(counter, ticket, action).await,
         }
     }
 }

@@ -2,9 +2,11 @@
 //! changes it.
 
 use super::{Db, Engine, sqlite};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, CounterRequest, NewCounterRequest, OfficeId, Reason, UserId};
+use layso_protocol::{
+    CounterId, CounterRequest, CounterState, NewCounterRequest, OfficeId, Reason, UserId,
+};
 
 /// A change of a counter's state.
 #[derive(Debug, Clone)]
@@ -15,6 +17,70 @@ pub enum CounterChange {
     Pause(Reason),
     /// Stop for the day.
     Close,
+}
+
+/// A counter with the office settings that steps at it need.
+#[derive(Debug, Clone)]
+pub struct CounterRow {
+    /// Its id.
+    pub id: i64,
+    /// Its office.
+    pub office_id: i64,
+    /// Its number.
+    pub number: i64,
+    /// State name.
+    pub state: String,
+    /// The staff member at it.
+    pub staff_user_id: Option<i64>,
+    /// Selection name.
+    pub selection: String,
+    /// The office's time zone.
+    pub time_zone: String,
+    /// The office's priority run.
+    pub priority_run: i64,
+    /// The office's ordinary run.
+    pub normal_run: i64,
+}
+
+impl CounterRow {
+    /// Its typed id.
+    pub fn id(&self) -> CounterId {
+        CounterId(self.id)
+    }
+
+    /// Its typed office.
+    pub fn office(&self) -> OfficeId {
+        OfficeId(self.office_id)
+    }
+
+    /// Its number on the sign.
+    pub fn number(&self) -> u32 {
+        u32::try_from(self.number).unwrap_or(0)
+    }
+
+    /// The staff member at it, for the event log.
+    pub fn staff(&self) -> Option<UserId> {
+        self.staff_user_id.map(UserId)
+    }
+
+    /// Its parsed state.
+    pub fn state(&self) -> Result<CounterState> {
+        CounterState::parse(&self.state)
+            .ok_or_else(|| Error::Internal(format!("counter {}: bad state", self.id)))
+    }
+
+    /// Refuses calls at a paused or closed counter.
+    pub fn require_open(&self) -> Result<()> {
+        let state = self.state()?;
+        if state == CounterState::Open {
+            Ok(())
+        } else {
+            Err(Error::CounterNotOpen {
+                number: self.number(),
+                state: state.as_str(),
+            })
+        }
+    }
 }
 
 impl Db {
@@ -32,6 +98,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.change_counter(id, change).await,
         }
     }
 
@@ -56,6 +123,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.update_counter(office, counter, &c, admin, at).await,
         }
     }
 
@@ -77,6 +145,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.create_counter(office, &c, admin, at).await,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{Db, Engine, sqlite};
 use crate::caller::TokenHash;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{CounterId, DeviceId, DeviceKind, DeviceView, OfficeId, PrinterState};
 
@@ -28,6 +28,21 @@ impl Db {
     /// Pairs a device. A rating tablet needs a counter of the office; other
     /// devices take none.
     pub async fn create_device(&self, d: NewDevice) -> Result<DeviceId> {
+        match (d.kind, d.counter) {
+            (DeviceKind::Rating, None) => {
+                return Err(Error::invalid(
+                    "a rating tablet needs the counter_id it stands at",
+                    "Máy đánh giá cần chọn quầy đặt máy.",
+                ));
+            }
+            (DeviceKind::Rating, Some(_)) | (_, None) => {}
+            (_, Some(_)) => {
+                return Err(Error::invalid(
+                    "only a rating tablet belongs to a counter",
+                    "Chỉ máy đánh giá mới gắn với một quầy.",
+                ));
+            }
+        }
         match &self.engine {
             Engine::Sqlite(db) => {
                 db.writer
@@ -36,6 +51,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.create_device(&d).await,
         }
     }
 
@@ -57,6 +73,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.revoke_device(office, id, at).await,
         }
     }
 
@@ -68,6 +85,7 @@ impl Db {
     ) -> Result<Vec<DeviceView>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::devices::devices(&db.read, office, only).await,
+            Engine::Postgres(db) => db.devices(office, only).await,
         }
     }
     /// Records what a kiosk says of its printer.
@@ -87,6 +105,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.set_printer_status(device, printer, at).await,
         }
     }
 }

@@ -3,9 +3,11 @@
 
 pub mod calls;
 pub mod counters;
+pub mod demo;
 pub mod devices;
 pub mod events;
 pub mod office;
+pub mod postgres;
 pub mod ratings;
 pub mod reads;
 pub mod services;
@@ -14,7 +16,8 @@ pub mod sqlite;
 pub mod tickets;
 pub mod users;
 
-pub use sqlite::{OpenError, Writer, seed, writer};
+use demo::DemoKeys;
+pub use sqlite::{Writer, seed, writer};
 
 use crate::clock::Clock;
 use std::path::Path;
@@ -36,21 +39,56 @@ pub struct Db {
 enum Engine {
     /// An embedded file.
     Sqlite(sqlite::Sqlite),
+    /// A PostgreSQL server, possibly shared with other processes.
+    Postgres(postgres::Postgres),
+}
+
+/// The database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The SQLite file.
+    #[error(transparent)]
+    Sqlite(#[from] sqlite::OpenError),
+    /// The PostgreSQL server.
+    #[error(transparent)]
+    Postgres(#[from] postgres::OpenError),
 }
 
 impl Db {
-    /// Opens (creating if needed) and migrates the SQLite file.
-    pub async fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
-        Ok(Self {
-            engine: Engine::Sqlite(sqlite::Sqlite::open(path, clock).await?),
-        })
+    /// Opens and migrates the database `database` names: a PostgreSQL
+    /// server for a `postgres://` URL, else a SQLite file (created if
+    /// needed).
+    pub async fn open(database: &Path, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
+        let engine = match database.to_str().filter(|d| postgres::is_url(d)) {
+            Some(url) => Engine::Postgres(postgres::Postgres::open(url, clock).await?),
+            None => Engine::Sqlite(sqlite::Sqlite::open(database, clock).await?),
+        };
+        Ok(Self { engine })
+    }
+
+    /// The engine's name, for logs.
+    pub fn engine(&self) -> &'static str {
+        match &self.engine {
+            Engine::Sqlite(_) => "sqlite",
+            Engine::Postgres(_) => "postgres",
+        }
     }
 
     /// The SQLite engine's handles, for tests and benches that look
-    /// beneath the API.
-    pub fn sqlite(&self) -> &sqlite::Sqlite {
+    /// beneath the API; none on PostgreSQL.
+    pub fn sqlite(&self) -> Option<&sqlite::Sqlite> {
         match &self.engine {
-            Engine::Sqlite(db) => db,
+            Engine::Sqlite(db) => Some(db),
+            Engine::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for tests that look beneath the API; none on
+    /// SQLite.
+    pub fn postgres(&self) -> Option<&sqlx::PgPool> {
+        match &self.engine {
+            Engine::Postgres(db) => Some(&db.pool),
+            Engine::Sqlite(_) => None,
         }
     }
 
@@ -58,6 +96,7 @@ impl Db {
     pub async fn is_empty(&self) -> crate::error::Result<bool> {
         match &self.engine {
             Engine::Sqlite(db) => seed::is_empty(&db.read).await,
+            Engine::Postgres(db) => db.is_empty().await,
         }
     }
 
@@ -69,7 +108,7 @@ impl Db {
         now: chrono::DateTime<chrono::Utc>,
         time_zone: String,
         hours: crate::config::DemoHours,
-        keys: seed::DemoKeys,
+        keys: DemoKeys,
     ) -> crate::error::Result<bool> {
         match &self.engine {
             Engine::Sqlite(db) => {
@@ -81,6 +120,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.seed_demo(now, &time_zone, hours, &keys).await,
         }
     }
 
@@ -90,6 +130,9 @@ impl Db {
             Engine::Sqlite(db) => {
                 sqlx::query("SELECT 1").execute(&db.read).await?;
             }
+            Engine::Postgres(db) => {
+                sqlx::query("SELECT 1").execute(&db.pool).await?;
+            }
         }
         Ok(())
     }
@@ -98,6 +141,7 @@ impl Db {
     pub async fn close(&self) {
         match &self.engine {
             Engine::Sqlite(db) => db.close().await,
+            Engine::Postgres(db) => db.close().await,
         }
     }
 }

@@ -27,6 +27,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.create_office(&new, by, at).await,
         }
     }
 
@@ -48,6 +49,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.update_office(office, &o, admin, at).await,
         }
     }
 
@@ -58,6 +60,7 @@ impl Db {
     pub async fn summaries(&self, now: DateTime<Utc>) -> Result<Vec<OfficeSummary>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::office::summaries(&db.read, now).await,
+            Engine::Postgres(db) => db.summaries(now).await,
         }
     }
 }

@@ -5,6 +5,9 @@ use crate::error::Result;
 use chrono::{DateTime, Utc};
 use layso_protocol::{CounterId, DeviceId, RatingView, TicketId};
 
+/// How long after its finish a ticket may still be rated.
+pub const RATING_WINDOW_MS: i64 = 10 * 60 * 1000;
+
 impl Db {
     /// The ticket a counter's tablet may rate now: the counter's latest
     /// finished ticket, if it finished within the rating window and has no
@@ -16,6 +19,7 @@ impl Db {
     ) -> Result<Option<RatingView>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::ratings::ratable(&db.read, counter, now).await,
+            Engine::Postgres(db) => db.ratable(counter, now).await,
         }
     }
 
@@ -39,6 +43,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.rate(device, counter, ticket, score, now).await,
         }
     }
 }

@@ -2,13 +2,14 @@
 //! and what the console and the monitor show.
 
 use super::{Db, Engine, sqlite};
-use crate::error::Result;
+use crate::calendar;
+use crate::error::{Error, Result};
 use crate::rules::WaitInputs;
 use crate::rules::policy::{PastCall, Rules};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
-    CounterId, CounterView, IdempotencyKey, OfficeId, OfficeView, ServiceId, ServiceView, TicketId,
-    TicketView,
+    CounterId, CounterView, IdempotencyKey, OfficeId, OfficeView, Priority, ServiceId, ServiceView,
+    TicketId, TicketView,
 };
 
 /// A ticket by id, or by its public tracking token.
@@ -32,11 +33,61 @@ pub struct OfficeRow {
     pub time_zone: String,
 }
 
+/// A row of the `ticket_views` view.
+pub(crate) struct TicketViewRow {
+    pub(crate) id: i64,
+    pub(crate) office_id: i64,
+    pub(crate) service_id: i64,
+    pub(crate) service_name: String,
+    pub(crate) display_number: String,
+    pub(crate) business_date: String,
+    pub(crate) state: String,
+    pub(crate) priority: String,
+    pub(crate) issued_at: i64,
+    pub(crate) counter_id: Option<i64>,
+    pub(crate) counter_number: Option<i64>,
+    pub(crate) public_token: String,
+    pub(crate) recalls: i64,
+}
+
+impl TicketViewRow {
+    /// The ticket as clients see it (without its estimate).
+    pub(crate) fn into_view(self) -> Result<TicketView> {
+        let broken = |what: String| Error::Internal(format!("ticket {}: {what}", self.id));
+        Ok(TicketView {
+            id: TicketId(self.id),
+            office_id: OfficeId(self.office_id),
+            service_id: ServiceId(self.service_id),
+            service_name: self.service_name.clone(),
+            number: self.display_number.clone(),
+            business_date: calendar::parse_date(&self.business_date)?,
+            state: self.state.parse().map_err(|e| broken(format!("{e}")))?,
+            priority: self
+                .priority
+                .parse::<Priority>()
+                .map_err(|e| broken(format!("{e}")))?,
+            issued_at: calendar::from_millis(self.issued_at),
+            counter_id: self.counter_id.map(CounterId),
+            counter_number: self.counter_number.and_then(|n| u32::try_from(n).ok()),
+            recalls: count(self.recalls),
+            public_token: self.public_token.clone(),
+            people_ahead: None,
+            estimated_wait_secs: None,
+        })
+    }
+}
+
+/// A count as the API shows it.
+pub(crate) fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 impl Db {
     /// The office a request means: the one named, or the only one there is.
     pub async fn resolve_office(&self, named: Option<OfficeId>) -> Result<OfficeId> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::resolve_office(&db.read, named).await,
+            Engine::Postgres(db) => db.resolve_office(named).await,
         }
     }
 
@@ -44,6 +95,7 @@ impl Db {
     pub async fn office(&self, id: OfficeId) -> Result<OfficeView> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::office(&db.read, id).await,
+            Engine::Postgres(db) => db.office(id).await,
         }
     }
 
@@ -55,6 +107,7 @@ impl Db {
     ) -> Result<Vec<ServiceView>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::services(&db.read, office, now).await,
+            Engine::Postgres(db) => db.services(office, now).await,
         }
     }
 
@@ -62,6 +115,7 @@ impl Db {
     pub async fn ticket(&self, key: TicketKey<'_>) -> Result<(TicketView, Option<WaitInputs>)> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::ticket(&db.read, key).await,
+            Engine::Postgres(db) => db.ticket(key).await,
         }
     }
 
@@ -76,6 +130,7 @@ impl Db {
             Engine::Sqlite(db) => {
                 sqlite::reads::recent_service_times(&db.read, service, limit).await
             }
+            Engine::Postgres(db) => db.recent_service_times(service, limit).await,
         }
     }
 
@@ -83,6 +138,7 @@ impl Db {
     pub async fn counters(&self, office: OfficeId) -> Result<Vec<CounterView>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::counters(&db.read, office).await,
+            Engine::Postgres(db) => db.counters(office).await,
         }
     }
 
@@ -90,6 +146,12 @@ impl Db {
     pub async fn counter(&self, office: OfficeId, id: CounterId) -> Result<CounterView> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::counter(&db.read, office, id).await,
+            Engine::Postgres(db) => db
+                .counters(office)
+                .await?
+                .into_iter()
+                .find(|c| c.id == id)
+                .ok_or(Error::NotFound("counter")),
         }
     }
 
@@ -103,6 +165,16 @@ impl Db {
             Engine::Sqlite(db) => {
                 sqlite::reads::open_tickets(&db.read, office, business_date).await
             }
+            Engine::Postgres(db) => {
+                db.tickets_in(
+                    office,
+                    business_date,
+                    &["waiting", "called", "serving"],
+                    false,
+                    i64::MAX,
+                )
+                .await
+            }
         }
     }
 
@@ -111,6 +183,10 @@ impl Db {
     pub async fn no_shows(&self, office: OfficeId, business_date: &str) -> Result<Vec<TicketView>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::no_shows(&db.read, office, business_date).await,
+            Engine::Postgres(db) => {
+                db.tickets_in(office, business_date, &["no_show"], true, 20)
+                    .await
+            }
         }
     }
 
@@ -118,6 +194,7 @@ impl Db {
     pub async fn counter_office(&self, counter: CounterId) -> Result<OfficeId> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::counter_office(&db.read, counter).await,
+            Engine::Postgres(db) => db.counter_office(counter).await,
         }
     }
 
@@ -125,6 +202,7 @@ impl Db {
     pub async fn offices(&self) -> Result<Vec<OfficeRow>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::offices(&db.read).await,
+            Engine::Postgres(db) => db.offices().await,
         }
     }
 
@@ -132,6 +210,7 @@ impl Db {
     pub async fn key_used(&self, office: OfficeId, key: &IdempotencyKey) -> Result<bool> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::key_used(&db.read, office, key).await,
+            Engine::Postgres(db) => db.key_used(office, key).await,
         }
     }
 
@@ -145,6 +224,7 @@ impl Db {
     ) -> Result<(u32, Option<i64>)> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::counter_day(&db.read, counter, since).await,
+            Engine::Postgres(db) => db.counter_day(counter, since).await,
         }
     }
 
@@ -154,6 +234,7 @@ impl Db {
     pub async fn call_rules(&self, counter: &CounterView) -> Result<(Rules, Vec<PastCall>)> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::call_rules(&db.read, counter).await,
+            Engine::Postgres(db) => db.call_rules(counter).await,
         }
     }
 
@@ -161,6 +242,7 @@ impl Db {
     pub async fn changed_at(&self, ticket: TicketId) -> Result<DateTime<Utc>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::changed_at(&db.read, ticket).await,
+            Engine::Postgres(db) => db.changed_at(ticket).await,
         }
     }
 
@@ -173,6 +255,7 @@ impl Db {
     ) -> Result<Vec<(String, String, DateTime<Utc>)>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::reads::not_printed(&db.read, office, since).await,
+            Engine::Postgres(db) => db.not_printed(office, since).await,
         }
     }
 }

@@ -25,6 +25,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.create_service(office, &s, admin, at).await,
         }
     }
 
@@ -48,6 +49,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.update_service(office, service, &s, admin, at).await,
         }
     }
 }

@@ -92,6 +92,7 @@ impl Db {
     ) -> Result<Option<Principal>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::sessions::principal(&db.read, key, now).await,
+            Engine::Postgres(db) => db.principal(key, now).await,
         }
     }
 
@@ -103,6 +104,7 @@ impl Db {
     ) -> Result<Option<EndedSession>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::sessions::ended_session(&db.read, key, now).await,
+            Engine::Postgres(db) => db.ended_session(key, now).await,
         }
     }
 
@@ -120,6 +122,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.open_session(&session).await,
         }
     }
 
@@ -134,6 +137,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.end_session(&key, at).await,
         }
     }
 }

@@ -39,6 +39,7 @@ impl Db {
     ) -> Result<Option<(UserView, Option<String>)>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::users::user_by_name(&db.read, office, username).await,
+            Engine::Postgres(db) => db.user_by_name(office, username).await,
         }
     }
 
@@ -46,6 +47,7 @@ impl Db {
     pub async fn user(&self, id: UserId) -> Result<UserView> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::users::user(&db.read, id).await,
+            Engine::Postgres(db) => db.user(id).await,
         }
     }
 
@@ -53,6 +55,7 @@ impl Db {
     pub async fn counters_of(&self, user: UserId) -> Result<Vec<CounterId>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::users::counters_of(&db.read, user).await,
+            Engine::Postgres(db) => db.counters_of(user).await,
         }
     }
 
@@ -60,6 +63,7 @@ impl Db {
     pub async fn users(&self, office: OfficeId) -> Result<Vec<UserView>> {
         match &self.engine {
             Engine::Sqlite(db) => sqlite::users::users(&db.read, office).await,
+            Engine::Postgres(db) => db.users(office).await,
         }
     }
 
@@ -74,6 +78,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.create_user(&user).await,
         }
     }
 
@@ -100,6 +105,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.update_user(office, user, &change, admin, at).await,
         }
     }
 
@@ -134,6 +140,7 @@ impl Db {
                     })
                     .await
             }
+            Engine::Postgres(db) => db.set_password(office, user, &password_hash, at).await,
         }
     }
 }

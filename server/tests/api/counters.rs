@@ -227,7 +227,7 @@ async fn a_failed_read_after_a_commit_says_it_was_saved() {
     for who in [Who::Staff(1), Who::Admin, Who::Kiosk] {
         app.call_as(who, Method::GET, "/api/v1/auth/me", None).await;
     }
-    app.state.db.sqlite().read.close().await;
+    app.state.db.sqlite().expect("SQLite").read.close().await;
 
     let (status, err) = app
         .post("/api/v1/counters/1/pause", json!({ "reason": "nghỉ trưa" }))

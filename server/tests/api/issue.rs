@@ -379,7 +379,7 @@ async fn a_bad_request_does_not_sink_its_batch() {
         key: IdempotencyKey::parse(key).expect("valid key"),
         token: "same-token-for-both".into(),
     };
-    let writer = &app.state.db.sqlite().writer;
+    let writer = &app.state.db.sqlite().expect("SQLite").writer;
     let answers = app
         .in_one_batch([
             writer.issue(cmd("batch-key-1")),

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL database the app runs on, if it does (dropped last).
+    _scratch: Option<layso_store_postgres::scratch::ScratchDatabase>,
     /// The demo's credentials file, as the first start wrote it.
     pub credentials: Credentials,
     /// Tokens of the sessions opened so far.
@@ -107,8 +109,18 @@ impl TestApp {
     /// The demo office with the default configuration changed by `change`.
     pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        // LAYSO_TEST_ENGINE=postgres runs the same tests on a scratch
+        // PostgreSQL database (scripts/test runs them on both).
+        let scratch = match std::env::var("LAYSO_TEST_ENGINE").as_deref() {
+            Ok("postgres") => Some(layso_store_postgres::scratch::ScratchDatabase::create().await),
+            _ => None,
+        };
+        let database = match &scratch {
+            Some(scratch) => std::path::PathBuf::from(&scratch.url),
+            None => dir.path().join("layso.db"),
+        };
         let mut config = Config {
-            database: dir.path().join("layso.db"),
+            database,
             demo_hours: DemoHours::Office,
             // Tests issue thousands of tickets from one kiosk; the limit
             // has its own test.
@@ -124,14 +136,19 @@ impl TestApp {
             .unwrap();
         let file = layso_server::credentials::DemoSecrets::path_for(&config.database);
         let credentials = figment::Figment::from(
-            <figment::providers::Toml as figment::providers::Format>::file(file),
+            <figment::providers::Toml as figment::providers::Format>::file(&file),
         )
         .extract()
         .unwrap();
+        if scratch.is_some() {
+            // Written to the current directory; read, it has done its work.
+            let _ = std::fs::remove_file(&file);
+        }
         Self {
             state,
             clock,
             dir,
+            _scratch: scratch,
             credentials,
             sessions: Default::default(),
         }
@@ -432,7 +449,7 @@ impl TestApp {
         &self,
         requests: impl IntoIterator<Item = F>,
     ) -> Vec<F::Output> {
-        let writer = &self.state.db.sqlite().writer;
+        let writer = &self.state.db.sqlite().expect("SQLite").writer;
         let (started, holding) = tokio::sync::oneshot::channel();
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         let holder = writer.clone();

@@ -1,11 +1,12 @@
 //! Calling tickets to a counter: call-next by the office's policy, and
 //! calling one ticket out of turn.
 
-use super::counters::{CounterRow, counter_row};
+use super::counters::counter_row;
 use super::steps::load_at_counter;
 use super::tickets::{self, Change};
 use super::writer::{Durability, Writer};
 use crate::calendar;
+use crate::db::counters::CounterRow;
 use crate::error::{Error, Result};
 use crate::rules::policy::{self, Candidate, CounterService, PastCall, Rules};
 use chrono::{DateTime, Utc};

@@ -3,7 +3,7 @@
 //! counters (one transaction each, with a settings event).
 
 use super::events::{self, NewEvent};
-use crate::db::counters::CounterChange;
+use crate::db::counters::{CounterChange, CounterRow};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
@@ -12,34 +12,11 @@ use layso_protocol::{
 };
 use sqlx::SqliteConnection;
 
-/// A counter with the office settings that steps at it need.
-#[derive(Debug, Clone)]
-pub struct CounterRow {
-    /// Its id.
-    pub id: i64,
-    /// Its office.
-    pub office_id: i64,
-    /// Its number.
-    pub number: i64,
-    /// State name.
-    pub state: String,
-    /// The staff member at it.
-    pub staff_user_id: Option<i64>,
-    /// Selection name.
-    pub selection: String,
-    /// The office's time zone.
-    pub time_zone: String,
-    /// The office's priority run.
-    pub priority_run: i64,
-    /// The office's ordinary run.
-    pub normal_run: i64,
-}
-
 /// Builds a [`CounterRow`] from any query record that selected its columns
 /// under their own names (the combined reads of call-next and the steps).
 macro_rules! counter_row {
     ($r:expr) => {
-        $crate::db::sqlite::counters::CounterRow {
+        $crate::db::counters::CounterRow {
             id: $r.id,
             office_id: $r.office_id,
             number: $r.number,
@@ -53,47 +30,6 @@ macro_rules! counter_row {
     };
 }
 pub(crate) use counter_row;
-
-impl CounterRow {
-    /// Its typed id.
-    pub fn id(&self) -> CounterId {
-        CounterId(self.id)
-    }
-
-    /// Its typed office.
-    pub fn office(&self) -> OfficeId {
-        OfficeId(self.office_id)
-    }
-
-    /// Its number on the sign.
-    pub fn number(&self) -> u32 {
-        u32::try_from(self.number).unwrap_or(0)
-    }
-
-    /// The staff member at it, for the event log.
-    pub fn staff(&self) -> Option<UserId> {
-        self.staff_user_id.map(UserId)
-    }
-
-    /// Its parsed state.
-    pub fn state(&self) -> Result<CounterState> {
-        CounterState::parse(&self.state)
-            .ok_or_else(|| Error::Internal(format!("counter {}: bad state", self.id)))
-    }
-
-    /// Refuses calls at a paused or closed counter.
-    pub fn require_open(&self) -> Result<()> {
-        let state = self.state()?;
-        if state == CounterState::Open {
-            Ok(())
-        } else {
-            Err(Error::CounterNotOpen {
-                number: self.number(),
-                state: state.as_str(),
-            })
-        }
-    }
-}
 
 /// Loads a counter with its office settings.
 pub async fn load(conn: &mut SqliteConnection, id: CounterId) -> Result<CounterRow> {

@@ -4,35 +4,18 @@ use crate::caller::TokenHash;
 use crate::db::devices::NewDevice;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, DeviceId, DeviceKind, DeviceView, OfficeId, PrinterState};
+use layso_protocol::{CounterId, DeviceId, DeviceView, OfficeId, PrinterState};
 use sqlx::{SqliteConnection, SqlitePool};
 
-/// Pairs a device. A rating tablet needs a counter of the office; other
-/// devices take none.
+/// Pairs a device; its counter, if it has one, must be the office's.
 pub async fn create_device(conn: &mut SqliteConnection, d: &NewDevice) -> Result<DeviceId> {
-    match (d.kind, d.counter) {
-        (DeviceKind::Rating, Some(counter)) => {
-            let office =
-                sqlx::query_scalar!("SELECT office_id FROM counters WHERE id = ?", counter.0)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if office != Some(d.office.0) {
-                return Err(Error::NotFound("counter"));
-            }
+    if let Some(counter) = d.counter {
+        let office = sqlx::query_scalar!("SELECT office_id FROM counters WHERE id = ?", counter.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if office != Some(d.office.0) {
+            return Err(Error::NotFound("counter"));
         }
-        (DeviceKind::Rating, None) => {
-            return Err(Error::invalid(
-                "a rating tablet needs the counter_id it stands at",
-                "Máy đánh giá cần chọn quầy đặt máy.",
-            ));
-        }
-        (_, Some(_)) => {
-            return Err(Error::invalid(
-                "only a rating tablet belongs to a counter",
-                "Chỉ máy đánh giá mới gắn với một quầy.",
-            ));
-        }
-        (_, None) => {}
     }
     let (kind, hash, at) = (d.kind.as_str(), &d.key[..], d.at.timestamp_millis());
     let counter = d.counter.map(|c| c.0);

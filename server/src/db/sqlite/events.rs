@@ -4,12 +4,11 @@
 //! The live stream and its replay read it back with [`after_id`] and
 //! [`after_seq`].
 
-use crate::db::events::{Line, Logged};
+use crate::db::events::{Line, LogRow as Row, Logged, SETTINGS};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
-    Change, CounterChange, CounterId, CounterState, Event, OfficeId, Priority, ServiceId,
-    ServiceQueueView, SettingsChange, TicketChange, TicketId, TicketState, TicketStep, UserId,
+    CounterId, CounterState, OfficeId, ServiceId, ServiceQueueView, TicketId, TicketStep, UserId,
 };
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -69,9 +68,6 @@ pub async fn append(conn: &mut SqliteConnection, event: &NewEvent<'_>) -> Result
     Ok(seq)
 }
 
-/// The kind of the log's settings events.
-pub const SETTINGS: &str = "settings";
-
 /// Logs that an admin changed the office's settings (`what`: office,
 /// service, counter, user, device), in the change's transaction, so that
 /// every client reads them again.
@@ -126,25 +122,6 @@ pub async fn not_printed(
         return Err(Error::NotFound("ticket"));
     }
     Ok(())
-}
-
-/// A log row joined with what clients need to show it.
-struct Row {
-    id: i64,
-    office_id: i64,
-    seq: i64,
-    at: i64,
-    kind: String,
-    ticket_id: Option<i64>,
-    counter_id: Option<i64>,
-    user_id: Option<i64>,
-    service_id: Option<i64>,
-    from_state: Option<String>,
-    to_state: Option<String>,
-    reason: Option<String>,
-    display_number: Option<String>,
-    priority: Option<String>,
-    counter_number: Option<i64>,
 }
 
 /// Up to `limit` events of every office after row `id`, in log order.
@@ -244,58 +221,4 @@ pub async fn lines(pool: &SqlitePool, office: OfficeId, date: &str) -> Result<Ve
             },
         })
         .collect())
-}
-
-impl Row {
-    fn into_logged(self) -> Result<Logged> {
-        let bad = |what: &str| Error::Internal(format!("event {}: bad {what}", self.id));
-        let at = DateTime::from_timestamp_millis(self.at).ok_or_else(|| bad("time"))?;
-        let number = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok());
-        let change = if let Some(step) = TicketStep::parse(&self.kind) {
-            let state = |s: Option<&str>| s.map(str::parse::<TicketState>).transpose();
-            Change::Ticket(TicketChange {
-                step,
-                ticket_id: TicketId(self.ticket_id.ok_or_else(|| bad("ticket"))?),
-                display_number: self.display_number.clone().unwrap_or_default(),
-                service_id: ServiceId(self.service_id.ok_or_else(|| bad("service"))?),
-                priority: match self.priority.as_deref() {
-                    Some(p) => p.parse().map_err(|_| bad("priority"))?,
-                    None => Priority::None,
-                },
-                from: state(self.from_state.as_deref()).map_err(|_| bad("state"))?,
-                to: state(self.to_state.as_deref())
-                    .map_err(|_| bad("state"))?
-                    .ok_or_else(|| bad("state"))?,
-                counter_id: self.counter_id.map(CounterId),
-                counter_number: number(self.counter_number),
-                user_id: self.user_id.map(UserId),
-                reason: self.reason.clone(),
-            })
-        } else if self.kind == SETTINGS {
-            Change::Settings(SettingsChange {
-                what: self.reason.clone().unwrap_or_default(),
-                user_id: self.user_id.map(UserId),
-            })
-        } else {
-            let state =
-                |s: Option<&str>| s.and_then(CounterState::parse).ok_or_else(|| bad("state"));
-            Change::Counter(CounterChange {
-                counter_id: CounterId(self.counter_id.ok_or_else(|| bad("counter"))?),
-                counter_number: number(self.counter_number).ok_or_else(|| bad("counter"))?,
-                from: state(self.from_state.as_deref())?,
-                to: state(self.to_state.as_deref())?,
-                user_id: self.user_id.map(UserId),
-                reason: self.reason.clone(),
-            })
-        };
-        Ok(Logged {
-            id: self.id,
-            event: Event {
-                seq: u64::try_from(self.seq).map_err(|_| bad("seq"))?,
-                at,
-                office_id: OfficeId(self.office_id),
-                change,
-            },
-        })
-    }
 }

@@ -1,12 +1,10 @@
 //! Citizens' ratings from the tablet at each counter.
 
+use crate::db::ratings::RATING_WINDOW_MS;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{CounterId, DeviceId, RatingView, TicketId};
 use sqlx::SqliteConnection;
-
-/// How long after its finish a ticket may still be rated.
-pub const RATING_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 /// The ticket a counter's tablet may rate now: the counter's latest
 /// finished ticket, if it finished within [`RATING_WINDOW_MS`] and has no

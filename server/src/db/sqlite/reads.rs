@@ -2,15 +2,15 @@
 //! snapshot, straight from the read pool.
 
 use crate::calendar;
-use crate::db::reads::{OfficeRow, TicketKey};
+use crate::db::reads::{OfficeRow, TicketKey, TicketViewRow, count};
 use crate::error::{Error, Result};
 use crate::rules::WaitInputs;
 use crate::rules::policy::{PastCall, Rules};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
     CounterId, CounterServiceView, CounterState, CounterView, IdempotencyKey, IssuingHours,
-    Numbering, OfficeId, OfficeView, Priority, Selection, ServiceId, ServiceView, TicketId,
-    TicketView, UserId,
+    Numbering, OfficeId, OfficeView, Selection, ServiceId, ServiceView, TicketId, TicketView,
+    UserId,
 };
 use sqlx::{SqliteExecutor, SqlitePool};
 
@@ -108,49 +108,6 @@ pub async fn services(
             })
         })
         .collect()
-}
-
-/// A row of the `ticket_views` view.
-struct TicketViewRow {
-    id: i64,
-    office_id: i64,
-    service_id: i64,
-    service_name: String,
-    display_number: String,
-    business_date: String,
-    state: String,
-    priority: String,
-    issued_at: i64,
-    counter_id: Option<i64>,
-    counter_number: Option<i64>,
-    public_token: String,
-    recalls: i64,
-}
-
-impl TicketViewRow {
-    fn into_view(self) -> Result<TicketView> {
-        let broken = |what: String| Error::Internal(format!("ticket {}: {what}", self.id));
-        Ok(TicketView {
-            id: TicketId(self.id),
-            office_id: OfficeId(self.office_id),
-            service_id: ServiceId(self.service_id),
-            service_name: self.service_name.clone(),
-            number: self.display_number.clone(),
-            business_date: calendar::parse_date(&self.business_date)?,
-            state: self.state.parse().map_err(|e| broken(format!("{e}")))?,
-            priority: self
-                .priority
-                .parse::<Priority>()
-                .map_err(|e| broken(format!("{e}")))?,
-            issued_at: calendar::from_millis(self.issued_at),
-            counter_id: self.counter_id.map(CounterId),
-            counter_number: self.counter_number.and_then(|n| u32::try_from(n).ok()),
-            recalls: count(self.recalls),
-            public_token: self.public_token.clone(),
-            people_ahead: None,
-            estimated_wait_secs: None,
-        })
-    }
 }
 
 /// One ticket, and for a waiting one what its estimate needs.
@@ -435,10 +392,6 @@ pub async fn key_used(pool: &SqlitePool, office: OfficeId, key: &IdempotencyKey)
     .fetch_one(pool)
     .await?;
     Ok(used)
-}
-
-fn count(n: i64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// What a counter finished since `since` (the start of the office's day):

@@ -3,8 +3,9 @@
 //! the counter, asks `rules::life` whether the step may be taken, then makes
 //! one logged change.
 
-use super::counters::{CounterRow, counter_row};
+use super::counters::counter_row;
 use super::tickets::{self, Change, TicketRow};
+use crate::db::counters::CounterRow;
 use crate::error::{Error, Result};
 use crate::rules::life;
 pub use crate::rules::life::Action;

@@ -6,116 +6,13 @@
 //! themselves (calling in `calls.rs`, the rest in `steps.rs`) only decide
 //! whether a change is allowed.
 
-use super::counters::CounterRow;
 use crate::calendar;
+pub use crate::db::tickets::{Change, TicketRow};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::TicketStep;
-use layso_protocol::{CounterId, OfficeId, ServiceId, TicketId, TicketState, UserId};
+use layso_protocol::{OfficeId, TicketId};
 use sqlx::SqliteConnection;
-
-/// A ticket as the steps need it.
-#[derive(Debug, Clone)]
-pub struct TicketRow {
-    /// Its id.
-    pub id: i64,
-    /// Its office.
-    pub office_id: i64,
-    /// Its current service.
-    pub service_id: i64,
-    /// Its office-local day.
-    pub business_date: String,
-    /// Printed number.
-    pub display_number: String,
-    /// State name.
-    pub state: String,
-    /// Last counter it was called to.
-    pub counter_id: Option<i64>,
-}
-
-impl TicketRow {
-    /// Its typed id.
-    pub fn id(&self) -> TicketId {
-        TicketId(self.id)
-    }
-
-    /// The parsed state.
-    pub fn state(&self) -> Result<TicketState> {
-        self.state
-            .parse()
-            .map_err(|e| Error::Internal(format!("ticket {}: {e}", self.id)))
-    }
-
-    /// Refuses to work on a ticket of an earlier day that the day close has
-    /// not expired yet.
-    pub fn require_today(&self, now: DateTime<Utc>, time_zone: &str) -> Result<()> {
-        if calendar::business_date(now, time_zone)? == self.business_date {
-            Ok(())
-        } else {
-            Err(Error::TicketFromAnotherDay(self.display_number.clone()))
-        }
-    }
-}
-
-/// One change of a ticket, with what the log must say about it.
-#[derive(Debug, Clone)]
-pub struct Change<'a> {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// What happened.
-    pub kind: TicketStep,
-    /// The state after it.
-    pub to: TicketState,
-    /// The counter where it happened (logged).
-    pub counter: Option<CounterId>,
-    /// Whether the ticket now belongs to that counter (a call).
-    pub assign: bool,
-    /// The staff member who did it.
-    pub user: Option<UserId>,
-    /// Why, where a reason was given.
-    pub reason: Option<&'a str>,
-    /// A new service (transfer).
-    pub service: Option<ServiceId>,
-    /// A new place in time.
-    pub queue_at: Option<i64>,
-}
-
-impl<'a> Change<'a> {
-    /// A call of the ticket to `counter` (it becomes the counter's ticket).
-    pub fn call(at: DateTime<Utc>, counter: &CounterRow) -> Self {
-        Self {
-            assign: true,
-            ..Self::at_counter(
-                at,
-                TicketStep::Called,
-                TicketState::Called,
-                counter.id(),
-                counter.staff(),
-            )
-        }
-    }
-
-    /// A change at a counter to state `to`, logged as `kind`.
-    pub fn at_counter(
-        at: DateTime<Utc>,
-        kind: TicketStep,
-        to: TicketState,
-        counter: CounterId,
-        user: Option<UserId>,
-    ) -> Self {
-        Self {
-            at,
-            kind,
-            to,
-            counter: Some(counter),
-            assign: false,
-            user,
-            reason: None,
-            service: None,
-            queue_at: None,
-        }
-    }
-}
 
 /// A ticket's own columns as a change leaves them.
 #[derive(Debug, Clone)]

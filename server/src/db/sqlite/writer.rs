@@ -643,7 +643,7 @@ mod tests {
             .await
             .expect("open");
         let wrote = db
-            .sqlite()
+            .sqlite().expect("SQLite")
             .writer
             .write(|conn| {
                 Box::pin(async move {
@@ -660,6 +660,7 @@ mod tests {
         assert!(wrote.is_err());
         let offices = db
             .sqlite()
+            .expect("SQLite")
             .writer
             .write(|conn| {
                 Box::pin(async move {
