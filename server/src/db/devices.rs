@@ -24,6 +24,36 @@ pub struct NewDevice {
     pub at: DateTime<Utc>,
 }
 
+/// A device row as both engines read it for [`DeviceView`].
+pub(crate) struct DeviceRow {
+    pub(crate) id: i64,
+    pub(crate) office_id: i64,
+    pub(crate) kind: String,
+    pub(crate) name: String,
+    pub(crate) counter_id: Option<i64>,
+    pub(crate) created_at: i64,
+    pub(crate) revoked_at: Option<i64>,
+    pub(crate) printer_status: Option<String>,
+    pub(crate) status_at: Option<i64>,
+}
+
+impl DeviceRow {
+    /// The device as the admin sees it.
+    pub(crate) fn into_view(self) -> Result<DeviceView> {
+        Ok(DeviceView {
+            id: DeviceId(self.id),
+            office_id: OfficeId(self.office_id),
+            kind: super::kind(&self.kind)?,
+            name: self.name,
+            counter_id: self.counter_id.map(CounterId),
+            created_at: super::time(self.created_at)?,
+            revoked_at: self.revoked_at.map(super::time).transpose()?,
+            printer: self.printer_status.as_deref().and_then(PrinterState::parse),
+            status_at: self.status_at.map(super::time).transpose()?,
+        })
+    }
+}
+
 impl Db {
     /// Pairs a device. A rating tablet needs a counter of the office; other
     /// devices take none.

@@ -8,8 +8,9 @@ use crate::rules::WaitInputs;
 use crate::rules::policy::{PastCall, Rules};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
-    CounterId, CounterView, IdempotencyKey, OfficeId, OfficeView, Priority, ServiceId, ServiceView,
-    TicketId, TicketView,
+    CounterId, CounterServiceView, CounterState, CounterView, IdempotencyKey, IssuingHours,
+    Numbering, OfficeId, OfficeView, Priority, Selection, ServiceId, ServiceView, TicketId,
+    TicketView, UserId,
 };
 
 /// A ticket by id, or by its public tracking token.
@@ -73,6 +74,96 @@ impl TicketViewRow {
             public_token: self.public_token.clone(),
             people_ahead: None,
             estimated_wait_secs: None,
+        })
+    }
+}
+
+/// A service row with its line, as both engines read it for
+/// [`ServiceView`].
+pub(crate) struct ServiceRow {
+    pub(crate) id: i64,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) prefix: String,
+    pub(crate) first_number: i64,
+    pub(crate) last_number: i64,
+    pub(crate) daily_cap: Option<i64>,
+    pub(crate) accepts_priority: bool,
+    pub(crate) hours: String,
+    pub(crate) waiting: i64,
+}
+
+impl ServiceRow {
+    /// The service as clients see it in `office` at the office-local `local`.
+    pub(crate) fn into_view(
+        self,
+        office: OfficeId,
+        local: &calendar::LocalNow,
+    ) -> Result<ServiceView> {
+        let broken = |what: String| Error::Internal(format!("service {}: {what}", self.id));
+        let numbering = Numbering::new(
+            &self.prefix,
+            u32::try_from(self.first_number).unwrap_or(0),
+            u32::try_from(self.last_number).unwrap_or(0),
+        )
+        .map_err(|e| broken(e.to_string()))?;
+        let hours: IssuingHours =
+            serde_json::from_str(&self.hours).map_err(|e| broken(e.to_string()))?;
+        Ok(ServiceView {
+            id: ServiceId(self.id),
+            office_id: office,
+            code: self.code,
+            name: self.name,
+            numbering,
+            daily_cap: self.daily_cap.and_then(|c| u32::try_from(c).ok()),
+            accepts_priority: self.accepts_priority,
+            open_now: hours.is_open(local.iso_weekday, local.minute),
+            hours,
+            waiting: count(self.waiting),
+        })
+    }
+}
+
+/// A counter row as both engines read it for [`CounterView`].
+pub(crate) struct CounterViewRow {
+    pub(crate) id: i64,
+    pub(crate) number: i64,
+    pub(crate) name: String,
+    pub(crate) state: String,
+    pub(crate) pause_reason: Option<String>,
+    pub(crate) staff_user_id: Option<i64>,
+    pub(crate) selection: String,
+    pub(crate) current: Option<i64>,
+}
+
+impl CounterViewRow {
+    /// The counter as clients see it, serving `links`' (counter, service,
+    /// position, weight) of it.
+    pub(crate) fn into_view(
+        self,
+        office: OfficeId,
+        links: &[(i64, i64, i64, i64)],
+    ) -> Result<CounterView> {
+        let broken = |what: &str| Error::Internal(format!("counter {}: bad {what}", self.id));
+        Ok(CounterView {
+            id: CounterId(self.id),
+            office_id: office,
+            number: u32::try_from(self.number).unwrap_or(0),
+            state: CounterState::parse(&self.state).ok_or_else(|| broken("state"))?,
+            selection: Selection::parse(&self.selection).ok_or_else(|| broken("selection"))?,
+            name: self.name,
+            pause_reason: self.pause_reason,
+            staff_user_id: self.staff_user_id.map(UserId),
+            services: links
+                .iter()
+                .filter(|(counter, ..)| *counter == self.id)
+                .map(|&(_, service, position, weight)| CounterServiceView {
+                    service_id: ServiceId(service),
+                    position: u32::try_from(position).unwrap_or(0),
+                    weight: u32::try_from(weight).unwrap_or(1),
+                })
+                .collect(),
+            current_ticket: self.current.map(TicketId),
         })
     }
 }

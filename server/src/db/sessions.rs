@@ -2,10 +2,10 @@
 //! a change of account ends.
 
 use super::{Db, Engine, sqlite};
-use crate::caller::{Principal, TokenHash};
+use crate::caller::{Principal, TokenHash, Who};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, OfficeId, UserId};
+use layso_protocol::{CounterId, DeviceId, OfficeId, UserId};
 
 /// A new session to open.
 #[derive(Debug, Clone)]
@@ -81,6 +81,47 @@ pub struct EndedSession {
     pub counter: Option<u32>,
     /// Whoever now sits at that counter (for a session taken over).
     pub successor: Option<String>,
+}
+
+/// The principal of an open session's row.
+pub(crate) fn session_principal(
+    key: &TokenHash,
+    office: i64,
+    user: i64,
+    counter: Option<i64>,
+    expires_at: i64,
+    role: &str,
+) -> Result<Principal> {
+    Ok(Principal {
+        key: *key,
+        office: OfficeId(office),
+        who: Who::User {
+            id: UserId(user),
+            role: super::role(role)?,
+            counter: counter.map(CounterId),
+        },
+        expires_at: Some(super::time(expires_at)?),
+    })
+}
+
+/// The principal of a live device's row.
+pub(crate) fn device_principal(
+    key: &TokenHash,
+    id: i64,
+    office: i64,
+    kind: &str,
+    counter: Option<i64>,
+) -> Result<Principal> {
+    Ok(Principal {
+        key: *key,
+        office: OfficeId(office),
+        who: Who::Device {
+            id: DeviceId(id),
+            kind: super::kind(kind)?,
+            counter: counter.map(CounterId),
+        },
+        expires_at: None,
+    })
 }
 
 impl Db {

@@ -3,12 +3,14 @@
 
 use super::Postgres;
 use super::events::settings;
-use crate::caller::{Principal, TokenHash, Who};
-use crate::db::sessions::{EndedSession, NewSession, SessionEnd};
+use crate::caller::{Principal, TokenHash};
+use crate::db::sessions::{
+    EndedSession, NewSession, SessionEnd, device_principal, session_principal,
+};
 use crate::db::users::NewUser;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, DeviceId, OfficeId, UserId, UserRequest, UserView};
+use layso_protocol::{CounterId, OfficeId, UserId, UserRequest, UserView};
 use layso_store_postgres::{sessions, setup, users};
 
 impl Postgres {
@@ -18,31 +20,19 @@ impl Postgres {
         now: DateTime<Utc>,
     ) -> Result<Option<Principal>> {
         if let Some(s) = sessions::session(&self.pool, &key[..], now.timestamp_millis()).await? {
-            return Ok(Some(Principal {
-                key: *key,
-                office: OfficeId(s.office_id),
-                who: Who::User {
-                    id: UserId(s.user_id),
-                    role: crate::db::role(&s.role)?,
-                    counter: s.counter_id.map(CounterId),
-                },
-                expires_at: Some(crate::db::time(s.expires_at)?),
-            }));
+            return session_principal(
+                key,
+                s.office_id,
+                s.user_id,
+                s.counter_id,
+                s.expires_at,
+                &s.role,
+            )
+            .map(Some);
         }
         sessions::device(&self.pool, &key[..])
             .await?
-            .map(|d| {
-                Ok(Principal {
-                    key: *key,
-                    office: OfficeId(d.office_id),
-                    who: Who::Device {
-                        id: DeviceId(d.id),
-                        kind: crate::db::kind(&d.kind)?,
-                        counter: d.counter_id.map(CounterId),
-                    },
-                    expires_at: None,
-                })
-            })
+            .map(|d| device_principal(key, d.id, d.office_id, &d.kind, d.counter_id))
             .transpose()
     }
 

@@ -7,15 +7,14 @@
 
 use super::Postgres;
 use crate::calendar;
-use crate::db::calls::Action;
+use crate::db::calls::{Action, clearing, step_change};
 use crate::db::counters::{CounterChange, CounterRow};
 use crate::db::tickets::{Change, TicketRow};
 use crate::error::{Error, Result};
-use crate::rules::life;
 use crate::rules::policy::{self, Candidate, CounterService, PastCall, Rules};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
-    CounterId, CounterState, Reason, ServiceId, TicketId, TicketState, TicketStep, TicketView,
+    CounterId, CounterState, Reason, ServiceId, TicketId, TicketState, TicketView,
 };
 use layso_store_postgres::events::{self, NewEvent};
 use layso_store_postgres::{calls, tickets};
@@ -127,41 +126,13 @@ impl Postgres {
         let now = self.clock.now();
         let mut tx = self.pool.begin().await?;
         let (counter, ticket) = at_counter(&mut tx, counter_id, ticket_id).await?;
-        let step = life::step(
-            &action,
-            ticket.state()?,
-            ticket.counter_id == Some(counter.id),
-            ServiceId(ticket.service_id),
-            &ticket.display_number,
-        )?;
-        if step.needs_open_counter {
-            counter.require_open()?;
-        }
-        if step.needs_today {
-            ticket.require_today(now, &counter.time_zone)?;
-        }
-        let change = Change::at_counter(now, step.kind, step.to, counter.id(), counter.staff());
-        let change = match &action {
-            Action::Cancel(reason) => Change {
-                reason: reason.as_ref().map(Reason::as_str),
-                ..change
-            },
-            Action::Transfer {
-                service,
-                keep_place,
-            } => {
-                match tickets::service_office(&mut tx, service.0).await? {
-                    Some((office, true)) if office == ticket.office_id => {}
-                    _ => return Err(Error::NotFound("service")),
-                }
-                Change {
-                    service: Some(*service),
-                    queue_at: (!keep_place).then(|| now.timestamp_millis()),
-                    ..change
-                }
+        let (change, target) = step_change(&action, &counter, &ticket, now)?;
+        if let Some(service) = target {
+            match tickets::service_office(&mut tx, service.0).await? {
+                Some((office, true)) if office == ticket.office_id => {}
+                _ => return Err(Error::NotFound("service")),
             }
-            _ => change,
-        };
+        }
         apply(&mut tx, ticket.id(), &change).await?;
         tx.commit().await?;
         self.committed();
@@ -292,27 +263,10 @@ async fn clear_counter(
     counter: &CounterRow,
     finish_current: bool,
 ) -> Result<()> {
-    let Some((id, state, number)) = calls::current(tx, counter.id).await? else {
-        return Ok(());
-    };
-    let state: TicketState = state
-        .parse()
-        .map_err(|e| Error::Internal(format!("ticket {id}: {e}")))?;
-    if finish_current && state == TicketState::Serving {
-        let done = Change::at_counter(
-            now,
-            TicketStep::Done,
-            TicketState::Done,
-            counter.id(),
-            counter.staff(),
-        );
-        apply(tx, TicketId(id), &done).await
-    } else {
-        Err(Error::CounterBusy {
-            number: counter.number(),
-            ticket: number,
-            state,
-        })
+    let current = calls::current(tx, counter.id).await?;
+    match clearing(counter, current, finish_current, now)? {
+        Some((ticket, done)) => apply(tx, ticket, &done).await,
+        None => Ok(()),
     }
 }
 

@@ -6,7 +6,7 @@ use super::Postgres;
 use super::events::settings;
 use crate::calendar;
 use crate::caller::TokenHash;
-use crate::db::devices::NewDevice;
+use crate::db::devices::{DeviceRow, NewDevice};
 use crate::db::ratings::RATING_WINDOW_MS;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -227,17 +227,18 @@ impl Postgres {
             .await?
             .into_iter()
             .map(|r| {
-                Ok(DeviceView {
-                    id: DeviceId(r.id),
-                    office_id: OfficeId(r.office_id),
-                    kind: crate::db::kind(&r.kind)?,
+                DeviceRow {
+                    id: r.id,
+                    office_id: r.office_id,
+                    kind: r.kind,
                     name: r.name,
-                    counter_id: r.counter_id.map(CounterId),
-                    created_at: crate::db::time(r.created_at)?,
-                    revoked_at: r.revoked_at.map(crate::db::time).transpose()?,
-                    printer: r.printer_status.as_deref().and_then(PrinterState::parse),
-                    status_at: r.status_at.map(crate::db::time).transpose()?,
-                })
+                    counter_id: r.counter_id,
+                    created_at: r.created_at,
+                    revoked_at: r.revoked_at,
+                    printer_status: r.printer_status,
+                    status_at: r.status_at,
+                }
+                .into_view()
             })
             .collect()
     }

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::rules::policy::{self, Candidate, CounterService, PastCall, Rules};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use layso_protocol::TicketStep;
 use layso_protocol::{
     CounterId, OfficeId, Priority, Reason, ServiceId, TicketId, TicketState, TicketView,
 };
@@ -167,27 +166,10 @@ async fn clear_counter(
     current: Option<Current>,
     finish_current: bool,
 ) -> Result<()> {
-    let Some(Current(id, state, number)) = current else {
-        return Ok(());
-    };
-    let state: TicketState = state
-        .parse()
-        .map_err(|e| Error::Internal(format!("ticket {id}: {e}")))?;
-    if finish_current && state == TicketState::Serving {
-        let done = Change::at_counter(
-            now,
-            TicketStep::Done,
-            TicketState::Done,
-            counter.id(),
-            counter.staff(),
-        );
-        tickets::apply(conn, TicketId(id), &done).await.map(|_| ())
-    } else {
-        Err(Error::CounterBusy {
-            number: counter.number(),
-            ticket: number,
-            state,
-        })
+    let current = current.map(|Current(id, state, number)| (id, state, number));
+    match crate::db::calls::clearing(counter, current, finish_current, now)? {
+        Some((ticket, done)) => tickets::apply(conn, ticket, &done).await.map(|_| ()),
+        None => Ok(()),
     }
 }
 

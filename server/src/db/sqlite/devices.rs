@@ -1,10 +1,10 @@
 //! Paired devices: kiosks, hall displays and rating tablets.
 
 use crate::caller::TokenHash;
-use crate::db::devices::NewDevice;
+use crate::db::devices::{DeviceRow, NewDevice};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, DeviceId, DeviceView, OfficeId, PrinterState};
+use layso_protocol::{DeviceId, DeviceView, OfficeId};
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// Pairs a device; its counter, if it has one, must be the office's.
@@ -67,7 +67,8 @@ pub async fn devices(
     only: Option<DeviceId>,
 ) -> Result<Vec<DeviceView>> {
     let only = only.map(|d| d.0);
-    let rows = sqlx::query!(
+    sqlx::query_as!(
+        DeviceRow,
         r#"SELECT id AS "id!", office_id, kind, name, counter_id, created_at, revoked_at,
                   printer_status, status_at
            FROM devices WHERE office_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id"#,
@@ -75,20 +76,8 @@ pub async fn devices(
         only
     )
     .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(DeviceView {
-                id: DeviceId(r.id),
-                office_id: OfficeId(r.office_id),
-                kind: crate::db::kind(&r.kind)?,
-                name: r.name,
-                counter_id: r.counter_id.map(CounterId),
-                created_at: crate::db::time(r.created_at)?,
-                revoked_at: r.revoked_at.map(crate::db::time).transpose()?,
-                printer: r.printer_status.as_deref().and_then(PrinterState::parse),
-                status_at: r.status_at.map(crate::db::time).transpose()?,
-            })
-        })
-        .collect()
+    .await?
+    .into_iter()
+    .map(DeviceRow::into_view)
+    .collect()
 }

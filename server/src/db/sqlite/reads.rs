@@ -2,15 +2,14 @@
 //! snapshot, straight from the read pool.
 
 use crate::calendar;
-use crate::db::reads::{OfficeRow, TicketKey, TicketViewRow, count};
+use crate::db::reads::{CounterViewRow, OfficeRow, ServiceRow, TicketKey, TicketViewRow, count};
 use crate::error::{Error, Result};
 use crate::rules::WaitInputs;
 use crate::rules::policy::{PastCall, Rules};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
-    CounterId, CounterServiceView, CounterState, CounterView, IdempotencyKey, IssuingHours,
-    Numbering, OfficeId, OfficeView, Selection, ServiceId, ServiceView, TicketId, TicketView,
-    UserId,
+    CounterId, CounterView, IdempotencyKey, OfficeId, OfficeView, ServiceId, ServiceView, TicketId,
+    TicketView,
 };
 use sqlx::{SqliteExecutor, SqlitePool};
 
@@ -85,27 +84,19 @@ pub async fn services(
     .await?;
     rows.into_iter()
         .map(|r| {
-            let broken = |what: String| Error::Internal(format!("service {}: {what}", r.id));
-            let numbering = Numbering::new(
-                &r.prefix,
-                u32::try_from(r.first_number).unwrap_or(0),
-                u32::try_from(r.last_number).unwrap_or(0),
-            )
-            .map_err(|e| broken(e.to_string()))?;
-            let hours: IssuingHours =
-                serde_json::from_str(&r.hours).map_err(|e| broken(e.to_string()))?;
-            Ok(ServiceView {
-                id: ServiceId(r.id),
-                office_id: office.id,
+            ServiceRow {
+                id: r.id,
                 code: r.code,
                 name: r.name,
-                numbering,
-                daily_cap: r.daily_cap.and_then(|c| u32::try_from(c).ok()),
+                prefix: r.prefix,
+                first_number: r.first_number,
+                last_number: r.last_number,
+                daily_cap: r.daily_cap,
                 accepts_priority: r.accepts_priority == 1,
-                open_now: hours.is_open(local.iso_weekday, local.minute),
-                hours,
-                waiting: count(r.waiting),
-            })
+                hours: r.hours,
+                waiting: r.waiting,
+            }
+            .into_view(office.id, &local)
         })
         .collect()
 }
@@ -265,29 +256,23 @@ pub async fn counters(pool: &SqlitePool, office: OfficeId) -> Result<Vec<Counter
     )
     .fetch_all(pool)
     .await?;
+    let links: Vec<_> = links
+        .into_iter()
+        .map(|l| (l.counter_id, l.service_id, l.position, l.weight))
+        .collect();
     rows.into_iter()
         .map(|r| {
-            let broken = |what: &str| Error::Internal(format!("counter {}: bad {what}", r.id));
-            Ok(CounterView {
-                id: CounterId(r.id),
-                office_id: office,
-                number: u32::try_from(r.number).unwrap_or(0),
+            CounterViewRow {
+                id: r.id,
+                number: r.number,
                 name: r.name,
-                state: CounterState::parse(&r.state).ok_or_else(|| broken("state"))?,
+                state: r.state,
                 pause_reason: r.pause_reason,
-                staff_user_id: r.staff_user_id.map(UserId),
-                selection: Selection::parse(&r.selection).ok_or_else(|| broken("selection"))?,
-                services: links
-                    .iter()
-                    .filter(|l| l.counter_id == r.id)
-                    .map(|l| CounterServiceView {
-                        service_id: ServiceId(l.service_id),
-                        position: u32::try_from(l.position).unwrap_or(0),
-                        weight: u32::try_from(l.weight).unwrap_or(1),
-                    })
-                    .collect(),
-                current_ticket: r.current.map(TicketId),
-            })
+                staff_user_id: r.staff_user_id,
+                selection: r.selection,
+                current: r.current,
+            }
+            .into_view(office, &links)
         })
         .collect()
 }

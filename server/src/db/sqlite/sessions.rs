@@ -1,11 +1,13 @@
 //! Sessions: who a token belongs to ([`principal`]), signing in and out,
 //! and the sessions a change of account ends.
 
-use crate::caller::{Principal, TokenHash, Who};
-use crate::db::sessions::{EndedSession, NewSession, SessionEnd};
+use crate::caller::{Principal, TokenHash};
+use crate::db::sessions::{
+    EndedSession, NewSession, SessionEnd, device_principal, session_principal,
+};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, DeviceId, OfficeId, UserId};
+use layso_protocol::{CounterId, OfficeId, UserId};
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// The open session or live device a token hash belongs to.
@@ -25,16 +27,15 @@ pub async fn principal(
     .fetch_optional(pool)
     .await?;
     if let Some(s) = session {
-        return Ok(Some(Principal {
-            key: *key,
-            office: OfficeId(s.office_id),
-            who: Who::User {
-                id: UserId(s.user_id),
-                role: crate::db::role(&s.role)?,
-                counter: s.counter_id.map(CounterId),
-            },
-            expires_at: Some(crate::db::time(s.expires_at)?),
-        }));
+        return session_principal(
+            key,
+            s.office_id,
+            s.user_id,
+            s.counter_id,
+            s.expires_at,
+            &s.role,
+        )
+        .map(Some);
     }
     let device = sqlx::query!(
         r#"SELECT id AS "id!", office_id, kind, counter_id FROM devices
@@ -44,18 +45,7 @@ pub async fn principal(
     .fetch_optional(pool)
     .await?;
     device
-        .map(|d| {
-            Ok(Principal {
-                key: *key,
-                office: OfficeId(d.office_id),
-                who: Who::Device {
-                    id: DeviceId(d.id),
-                    kind: crate::db::kind(&d.kind)?,
-                    counter: d.counter_id.map(CounterId),
-                },
-                expires_at: None,
-            })
-        })
+        .map(|d| device_principal(key, d.id, d.office_id, &d.kind, d.counter_id))
         .transpose()
 }
 

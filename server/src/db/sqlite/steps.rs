@@ -4,13 +4,12 @@
 //! one logged change.
 
 use super::counters::counter_row;
-use super::tickets::{self, Change, TicketRow};
+use super::tickets::{self, TicketRow};
 use crate::db::counters::CounterRow;
 use crate::error::{Error, Result};
-use crate::rules::life;
 pub use crate::rules::life::Action;
 use chrono::{DateTime, Utc};
-use layso_protocol::{CounterId, Reason, ServiceId, TicketId};
+use layso_protocol::{CounterId, TicketId};
 use sqlx::SqliteConnection;
 
 /// Loads a counter (with its office settings) and a ticket of the same
@@ -62,46 +61,18 @@ pub async fn act(
     action: Action,
 ) -> Result<()> {
     let (counter, ticket) = load_at_counter(conn, counter_id, ticket_id).await?;
-    let step = life::step(
-        &action,
-        ticket.state()?,
-        ticket.counter_id == Some(counter.id),
-        ServiceId(ticket.service_id),
-        &ticket.display_number,
-    )?;
-    if step.needs_open_counter {
-        counter.require_open()?;
-    }
-    if step.needs_today {
-        ticket.require_today(now, &counter.time_zone)?;
-    }
-    let change = Change::at_counter(now, step.kind, step.to, counter.id(), counter.staff());
-    let change = match &action {
-        Action::Cancel(reason) => Change {
-            reason: reason.as_ref().map(Reason::as_str),
-            ..change
-        },
-        Action::Transfer {
-            service,
-            keep_place,
-        } => {
-            let target = sqlx::query!(
-                "SELECT office_id, active FROM services WHERE id = ?",
-                service.0
-            )
-            .fetch_optional(&mut *conn)
-            .await?;
-            match target {
-                Some(t) if t.office_id == ticket.office_id && t.active == 1 => {}
-                _ => return Err(Error::NotFound("service")),
-            }
-            Change {
-                service: Some(*service),
-                queue_at: (!keep_place).then(|| now.timestamp_millis()),
-                ..change
-            }
+    let (change, target) = crate::db::calls::step_change(&action, &counter, &ticket, now)?;
+    if let Some(service) = target {
+        let target = sqlx::query!(
+            "SELECT office_id, active FROM services WHERE id = ?",
+            service.0
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        match target {
+            Some(t) if t.office_id == ticket.office_id && t.active == 1 => {}
+            _ => return Err(Error::NotFound("service")),
         }
-        _ => change,
-    };
+    }
     tickets::apply(conn, ticket.id(), &change).await.map(|_| ())
 }
