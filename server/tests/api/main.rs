@@ -12,5 +12,6 @@ mod issue;
 mod life;
 mod origin;
 mod pages;
+mod processes;
 mod province;
 mod reads;

@@ -24,7 +24,9 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     pub dir: tempfile::TempDir,
-    /// The PostgreSQL database the app runs on, if it does (dropped last).
+    /// The database it runs on, as configured.
+    pub database: std::path::PathBuf,
+    /// The PostgreSQL database the app runs on, if it made it (dropped last).
     _scratch: Option<layso_store_postgres::scratch::ScratchDatabase>,
     /// The demo's credentials file, as the first start wrote it.
     pub credentials: Credentials,
@@ -108,12 +110,51 @@ impl TestApp {
 
     /// The demo office with the default configuration changed by `change`.
     pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
         // LAYSO_TEST_ENGINE=postgres runs the same tests on a scratch
         // PostgreSQL database (scripts/test runs them on both).
-        let scratch = match std::env::var("LAYSO_TEST_ENGINE").as_deref() {
-            Ok("postgres") => Some(layso_store_postgres::scratch::ScratchDatabase::create().await),
-            _ => None,
+        let postgres = std::env::var("LAYSO_TEST_ENGINE").as_deref() == Ok("postgres");
+        Self::on(postgres, change).await
+    }
+
+    /// The demo office on a scratch PostgreSQL database, whatever the
+    /// engine of the other tests.
+    pub async fn on_postgres() -> Self {
+        Self::on(true, |_| {}).await
+    }
+
+    /// Another server on the same PostgreSQL database as `self`, as a
+    /// second process would be: its own state, caches and live pump, the
+    /// same clock and demo credentials.
+    pub async fn beside(&self) -> Self {
+        assert!(
+            self._scratch.is_some(),
+            "only a PostgreSQL database is shared"
+        );
+        let config = Config {
+            database: self.database.clone(),
+            kiosk_burst: 1_000_000,
+            session_hours: 24 * 365,
+            ..Config::default()
+        };
+        let state = layso_server::start(&config, Arc::new(self.clock.clone()))
+            .await
+            .unwrap();
+        Self {
+            state,
+            clock: self.clock.clone(),
+            dir: tempfile::tempdir().unwrap(),
+            database: self.database.clone(),
+            _scratch: None,
+            credentials: self.credentials.clone(),
+            sessions: Default::default(),
+        }
+    }
+
+    async fn on(postgres: bool, change: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let scratch = match postgres {
+            true => Some(layso_store_postgres::scratch::ScratchDatabase::create().await),
+            false => None,
         };
         let database = match &scratch {
             Some(scratch) => std::path::PathBuf::from(&scratch.url),
@@ -148,6 +189,7 @@ impl TestApp {
             state,
             clock,
             dir,
+            database: config.database.clone(),
             _scratch: scratch,
             credentials,
             sessions: Default::default(),

@@ -45,6 +45,64 @@ pub enum OpenError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// The channel on which processes tell each other that the log grew.
+const CHANNEL: &str = "layso_log";
+
+/// How often a process looks at the log without being told to: what
+/// another process committed reaches this one's streams within this,
+/// even if its notification was lost (a dropped listener connection, a
+/// restart of PostgreSQL).
+const POLL: Duration = Duration::from_secs(1);
+
+/// Wakes this process's followers of the log when another process says it
+/// committed (`LISTEN`), and every [`POLL`] whatever it hears, until the
+/// database is closed.
+async fn hear_others(pool: PgPool, commits: std::sync::Weak<tokio::sync::watch::Sender<i64>>) {
+    let wake = || match commits.upgrade() {
+        Some(commits) => {
+            commits.send_modify(|n| *n += 1);
+            true
+        }
+        None => false,
+    };
+    let mut tick = tokio::time::interval(POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut listener = None;
+    loop {
+        if listener.is_none() && !pool.is_closed() {
+            match sqlx::postgres::PgListener::connect_with(&pool).await {
+                Ok(mut l) => match l.listen(CHANNEL).await {
+                    Ok(()) => listener = Some(l),
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot listen for other processes' commits")
+                    }
+                },
+                Err(error) => tracing::warn!(%error, "cannot listen for other processes' commits"),
+            }
+        }
+        let heard = async {
+            match listener.as_mut() {
+                Some(l) => l.recv().await.map(|_| ()),
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            heard = heard => {
+                if let Err(error) = heard {
+                    // The connection went away: the poll covers the gap,
+                    // and the next pass listens again.
+                    tracing::warn!(%error, "lost the listener of other processes' commits");
+                    listener = None;
+                }
+            }
+            _ = tick.tick() => {}
+        }
+        if pool.is_closed() || !wake() {
+            return;
+        }
+    }
+}
+
 /// Whether `database` names a PostgreSQL server rather than a file.
 pub fn is_url(database: &str) -> bool {
     database.starts_with("postgres://") || database.starts_with("postgresql://")
@@ -76,16 +134,31 @@ impl Postgres {
             })?;
         layso_store_postgres::MIGRATOR.run(&pool).await?;
         let (commits, _) = tokio::sync::watch::channel(0);
+        let commits = Arc::new(commits);
+        tokio::spawn(hear_others(pool.clone(), Arc::downgrade(&commits)));
         Ok(Self {
             pool,
             clock,
-            commits: Arc::new(commits),
+            commits,
         })
     }
 
-    /// Wakes whoever follows the log: this process has committed a change.
+    /// Wakes whoever follows the log, here and in every other process on
+    /// the database: this process has committed a change.
     pub fn committed(&self) {
         self.commits.send_modify(|n| *n += 1);
+        // Only a wake-up: a process that misses it reads the log at its
+        // next poll (see `hear_others`).
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            if let Err(error) = sqlx::query("SELECT pg_notify($1, '')")
+                .bind(CHANNEL)
+                .execute(&pool)
+                .await
+            {
+                tracing::debug!(%error, "could not tell other processes of a commit");
+            }
+        });
     }
 
     /// A receiver of [`Postgres::committed`]'s wake-ups.
