@@ -159,6 +159,14 @@ impl Accounts {
         drop(cache);
         self.hub.revoke(keys);
     }
+
+    /// Forgets every cached principal (each is read again at its next
+    /// use): for when this process may have missed which tokens ended.
+    pub fn forget_all(&self) {
+        let mut cache = lock(&self.cache);
+        cache.clear();
+        self.forgotten.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

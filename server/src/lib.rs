@@ -66,6 +66,24 @@ pub async fn start(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<App
         Duration::from_secs(u64::from(config.session_hours.max(1)) * 3600),
         hub.clone(),
     ));
+    if let Some(mut forgotten) = db.forgotten() {
+        // Tokens other processes ended stop working here too.
+        let accounts = accounts.clone();
+        tokio::spawn(async move {
+            loop {
+                match forgotten.recv().await {
+                    Ok(hashes) => accounts.forget(&hashes),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                        // Which ones is lost: forget every token, each is
+                        // checked again at its next use.
+                        tracing::warn!(missed, "fell behind the tokens ended elsewhere");
+                        accounts.forget_all();
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+    }
     let kiosks = Arc::new(auth::KioskLimit::new(
         config.kiosk_burst,
         Duration::from_secs(u64::from(config.kiosk_refill_secs)),

@@ -232,3 +232,35 @@ async fn release_counters(tx: &mut PgConnection, user: i64) -> sqlx::Result<()> 
     .await?;
     Ok(())
 }
+
+/// Records that tokens stopped working, at the database's own clock (the
+/// processes may disagree on theirs), for the other processes to forget.
+pub async fn invalidate(tx: &mut PgConnection, hashes: &[Vec<u8>]) -> sqlx::Result<()> {
+    if hashes.is_empty() {
+        return Ok(());
+    }
+    sqlx::query!(
+        "INSERT INTO invalidations (at, token_hash)
+         SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT, h
+         FROM unnest($1::BYTEA[]) AS h",
+        hashes
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The tokens that stopped working in the last minute by the database's
+/// clock: id and hash.
+pub async fn invalidated_lately(pool: &PgPool) -> sqlx::Result<Vec<(i64, Vec<u8>)>> {
+    Ok(sqlx::query!(
+        "SELECT id, token_hash FROM invalidations
+         WHERE at >= (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT - 60000
+         ORDER BY id"
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.token_hash))
+    .collect())
+}

@@ -125,6 +125,16 @@ pub(crate) fn device_principal(
 }
 
 impl Db {
+    /// The tokens other server processes on the database ended (signed
+    /// out, taken over, revoked…), as this one hears of them, for its
+    /// cache to forget; none on SQLite, whose one process knows already.
+    pub fn forgotten(&self) -> Option<tokio::sync::broadcast::Receiver<Vec<TokenHash>>> {
+        match &self.engine {
+            Engine::Sqlite(_) => None,
+            Engine::Postgres(db) => Some(db.forgotten()),
+        }
+    }
+
     /// The open session or live device a token hash belongs to at `now`.
     pub async fn principal(
         &self,

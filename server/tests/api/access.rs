@@ -343,13 +343,7 @@ async fn configured_passwords_are_used() {
 async fn a_revoked_device_is_refused_and_its_stream_closed() {
     let app = TestApp::new().await;
     let base = app.serve().await;
-    let (status, paired) = app
-        .post(
-            "/api/v1/admin/devices",
-            json!({ "kind": "display", "name": "Màn hình tầng 2" }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{paired}");
+    let paired = app.pair("display", "Màn hình tầng 2").await;
     let token = paired["token"].as_str().unwrap().to_owned();
     let display = Who::Token(token.clone());
     assert_eq!(
@@ -361,13 +355,7 @@ async fn a_revoked_device_is_refused_and_its_stream_closed() {
     let mut stream = EventClient::connect_with(&base, "", &token).await;
     assert_eq!(stream.next().await["type"], "hello");
 
-    let (status, revoked) = app
-        .post_empty(&format!(
-            "/api/v1/admin/devices/{}/revoke",
-            paired["device"]["id"]
-        ))
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    let revoked = app.revoke(&paired).await;
     assert!(revoked["revoked_at"].is_string());
     let (status, body) = app
         .call_as(display, Method::GET, "/api/v1/queue", None)

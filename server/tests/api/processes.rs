@@ -87,3 +87,73 @@ async fn two_processes_share_numbers_and_calls() {
     assert_eq!(first["number"], "A001");
     assert_eq!(second["number"], "A002");
 }
+
+/// Asks `app` for the queue as `who` until it answers `want`, for at most
+/// three seconds; the status it last answered.
+async fn queue_until(app: &TestApp, who: &Who, want: StatusCode) -> StatusCode {
+    let mut status = StatusCode::OK;
+    for _ in 0..30 {
+        status = app
+            .call_as(who.clone(), axum::http::Method::GET, "/api/v1/queue", None)
+            .await
+            .0;
+        if status == want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    status
+}
+
+// A display revoked on one process is refused by the other within a
+// second, though the other had checked and cached its token, and its
+// stream there is closed; a sign-out on one process ends the session on
+// the other the same way.
+#[tokio::test]
+async fn a_revoke_or_a_sign_out_on_one_process_holds_on_the_other() {
+    let a = TestApp::on_postgres().await;
+    let b = a.beside().await;
+    let base_b = b.serve().await;
+    let paired = a.pair("display", "Màn hình tầng 2").await;
+    let token = paired["token"].as_str().unwrap().to_owned();
+    let display = Who::Token(token.clone());
+    assert_eq!(
+        queue_until(&b, &display, StatusCode::OK).await,
+        StatusCode::OK
+    );
+    let mut stream = EventClient::connect_with(&base_b, "", &token).await;
+    assert_eq!(stream.next().await["type"], "hello");
+
+    a.revoke(&paired).await;
+    assert_eq!(
+        queue_until(&b, &display, StatusCode::UNAUTHORIZED).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(stream.closed().await, Some(4401));
+
+    // The manager signs in on A and is known to B; signing out on A ends
+    // it on B.
+    let manager = Who::Token(a.token(&Who::Manager).await.unwrap());
+    assert_eq!(
+        queue_until(&b, &manager, StatusCode::OK).await,
+        StatusCode::OK
+    );
+    let (status, _) = a
+        .call_as(
+            manager.clone(),
+            axum::http::Method::POST,
+            "/api/v1/auth/logout",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        queue_until(&b, &manager, StatusCode::UNAUTHORIZED).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // The other display goes on, on both.
+    assert_eq!(
+        queue_until(&b, &Who::Display, StatusCode::OK).await,
+        StatusCode::OK
+    );
+}

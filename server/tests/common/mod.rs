@@ -364,6 +364,31 @@ impl TestApp {
         .await
     }
 
+    /// Pairs a device of `kind` named `name` through the admin's API; the
+    /// answer (`token`, `device`).
+    pub async fn pair(&self, kind: &str, name: &str) -> Value {
+        let (status, paired) = self
+            .post(
+                "/api/v1/admin/devices",
+                json!({ "kind": kind, "name": name }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{paired}");
+        paired
+    }
+
+    /// Revokes a paired device through the admin's API; the device after.
+    pub async fn revoke(&self, paired: &Value) -> Value {
+        let (status, revoked) = self
+            .post_empty(&format!(
+                "/api/v1/admin/devices/{}/revoke",
+                paired["device"]["id"]
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{revoked}");
+        revoked
+    }
+
     /// Pairs a device of `kind` in `office` straight in the database (for
     /// offices the demo does not have); its token.
     pub async fn device_in(&self, office: i64, kind: &str, counter: Option<i64>) -> String {

@@ -74,6 +74,7 @@ impl Postgres {
             s.expires_at.timestamp_millis(),
         )
         .await?;
+        sessions::invalidate(&mut tx, &ended).await?;
         tx.commit().await?;
         Ok(token_hashes(&ended))
     }
@@ -90,6 +91,7 @@ impl Postgres {
         {
             sessions::leave_counter(&mut tx, counter, user).await?;
         }
+        sessions::invalidate(&mut tx, &[key.to_vec()]).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -192,6 +194,7 @@ impl Postgres {
             sessions::end_outside(&mut tx, user.0, SessionEnd::Counters.as_str(), ms).await?
         };
         settings(&mut tx, office, "user", admin, at).await?;
+        sessions::invalidate(&mut tx, &ended).await?;
         tx.commit().await?;
         self.committed();
         Ok(token_hashes(&ended))
@@ -210,6 +213,7 @@ impl Postgres {
         }
         let reason = SessionEnd::Password.as_str();
         let ended = sessions::end_all_of(&mut tx, user.0, reason, at.timestamp_millis()).await?;
+        sessions::invalidate(&mut tx, &ended).await?;
         tx.commit().await?;
         Ok(token_hashes(&ended))
     }

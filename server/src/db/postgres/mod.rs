@@ -12,7 +12,9 @@ mod issue;
 mod reads;
 mod setup;
 
+use crate::caller::TokenHash;
 use crate::clock::Clock;
+use layso_store_postgres::sessions;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
@@ -27,6 +29,8 @@ pub struct Postgres {
     pub clock: Arc<dyn Clock>,
     /// Wakes the live pump after this process's commits.
     commits: Arc<tokio::sync::watch::Sender<i64>>,
+    /// The tokens any process ended lately, for this one's cache to forget.
+    forgotten: tokio::sync::broadcast::Sender<Vec<TokenHash>>,
 }
 
 /// The database could not be reached or migrated.
@@ -56,8 +60,15 @@ const POLL: Duration = Duration::from_secs(1);
 
 /// Wakes this process's followers of the log when another process says it
 /// committed (`LISTEN`), and every [`POLL`] whatever it hears, until the
-/// database is closed.
-async fn hear_others(pool: PgPool, commits: std::sync::Weak<tokio::sync::watch::Sender<i64>>) {
+/// database is closed; each time, passes on the tokens ended lately that
+/// it has not passed on yet (`invalidations`).
+async fn hear_others(
+    pool: PgPool,
+    commits: std::sync::Weak<tokio::sync::watch::Sender<i64>>,
+    forgotten: tokio::sync::broadcast::Sender<Vec<TokenHash>>,
+) {
+    // Ids passed on, with when: rows are read back for a minute.
+    let mut passed: std::collections::HashMap<i64, std::time::Instant> = Default::default();
     let wake = || match commits.upgrade() {
         Some(commits) => {
             commits.send_modify(|n| *n += 1);
@@ -100,8 +111,26 @@ async fn hear_others(pool: PgPool, commits: std::sync::Weak<tokio::sync::watch::
         if pool.is_closed() || !wake() {
             return;
         }
+        match sessions::invalidated_lately(&pool).await {
+            Ok(rows) => {
+                let now = std::time::Instant::now();
+                passed.retain(|_, at| now.duration_since(*at) < 2 * INVALIDATIONS_KEPT);
+                let new: Vec<TokenHash> = rows
+                    .into_iter()
+                    .filter(|(id, _)| passed.insert(*id, now).is_none())
+                    .filter_map(|(_, hash)| hash.as_slice().try_into().ok())
+                    .collect();
+                if !new.is_empty() {
+                    let _ = forgotten.send(new);
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot read the tokens other processes ended"),
+        }
     }
 }
+
+/// How far back `invalidations` is read (`sessions::invalidated_lately`).
+const INVALIDATIONS_KEPT: Duration = Duration::from_secs(60);
 
 /// Whether `database` names a PostgreSQL server rather than a file.
 pub fn is_url(database: &str) -> bool {
@@ -135,11 +164,17 @@ impl Postgres {
         layso_store_postgres::MIGRATOR.run(&pool).await?;
         let (commits, _) = tokio::sync::watch::channel(0);
         let commits = Arc::new(commits);
-        tokio::spawn(hear_others(pool.clone(), Arc::downgrade(&commits)));
+        let (forgotten, _) = tokio::sync::broadcast::channel(64);
+        tokio::spawn(hear_others(
+            pool.clone(),
+            Arc::downgrade(&commits),
+            forgotten.clone(),
+        ));
         Ok(Self {
             pool,
             clock,
             commits,
+            forgotten,
         })
     }
 
@@ -164,6 +199,12 @@ impl Postgres {
     /// A receiver of [`Postgres::committed`]'s wake-ups.
     pub fn commits(&self) -> tokio::sync::watch::Receiver<i64> {
         self.commits.subscribe()
+    }
+
+    /// The tokens ended by any process on the database (this one's too),
+    /// as they are heard of: at most a second after their commit.
+    pub fn forgotten(&self) -> tokio::sync::broadcast::Receiver<Vec<TokenHash>> {
+        self.forgotten.subscribe()
     }
 
     /// Closes the pool.

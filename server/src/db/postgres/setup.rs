@@ -212,6 +212,7 @@ impl Postgres {
         let hash = devices::revoke(&mut tx, office.0, id.0, at.timestamp_millis())
             .await?
             .ok_or(Error::NotFound("device"))?;
+        sessions::invalidate(&mut tx, std::slice::from_ref(&hash)).await?;
         tx.commit().await?;
         hash.as_slice()
             .try_into()
