@@ -49,6 +49,15 @@ pub(crate) struct LogRow {
     pub(crate) counter_number: Option<i64>,
 }
 
+/// The name a counter's change to `to` is logged under.
+pub fn counter_kind(to: CounterState) -> &'static str {
+    match to {
+        CounterState::Open => "counter_opened",
+        CounterState::Paused => "counter_paused",
+        CounterState::Closed => "counter_closed",
+    }
+}
+
 /// The kind a settings change is logged under.
 pub const SETTINGS: &str = "settings";
 

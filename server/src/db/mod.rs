@@ -17,7 +17,8 @@ pub mod tickets;
 pub mod users;
 
 use demo::DemoKeys;
-pub use sqlite::{Writer, seed, writer};
+pub use sqlite::Writer;
+use sqlite::{seed, writer};
 
 use crate::clock::Clock;
 use std::path::Path;
@@ -80,15 +81,6 @@ impl Db {
         match &self.engine {
             Engine::Sqlite(db) => Some(db),
             Engine::Postgres(_) => None,
-        }
-    }
-
-    /// The PostgreSQL pool, for tests that look beneath the API; none on
-    /// SQLite.
-    pub fn postgres(&self) -> Option<&sqlx::PgPool> {
-        match &self.engine {
-            Engine::Postgres(db) => Some(&db.pool),
-            Engine::Sqlite(_) => None,
         }
     }
 

@@ -171,7 +171,7 @@ impl Postgres {
             &NewEvent {
                 office: counter.office_id,
                 at: now.timestamp_millis(),
-                kind: crate::db::sqlite::events::counter_kind(to),
+                kind: crate::db::events::counter_kind(to),
                 counter: Some(counter.id),
                 user: counter.staff_user_id,
                 from: Some(from.as_str()),
@@ -191,16 +191,16 @@ impl Postgres {
     ) -> Result<u64> {
         let now = self.clock.now();
         let mut expired = 0;
+        let mut tx = self.pool.begin().await?;
         for office in self.offices().await? {
             if only.is_some_and(|o| o != office.id) {
                 continue;
             }
             let today = calendar::business_date(now, &office.time_zone)?;
-            let mut tx = self.pool.begin().await?;
             expired += tickets::expire_before(&mut tx, office.id.0, &today, now.timestamp_millis())
                 .await?;
-            tx.commit().await?;
         }
+        tx.commit().await?;
         if expired > 0 {
             self.committed();
         }

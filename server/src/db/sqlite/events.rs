@@ -4,22 +4,13 @@
 //! The live stream and its replay read it back with [`after_id`] and
 //! [`after_seq`].
 
-use crate::db::events::{Line, LogRow as Row, Logged, SETTINGS};
+use crate::db::events::{Line, LogRow as Row, Logged, SETTINGS, counter_kind};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use layso_protocol::{
     CounterId, CounterState, OfficeId, ServiceId, ServiceQueueView, TicketId, TicketStep, UserId,
 };
 use sqlx::{SqliteConnection, SqlitePool};
-
-/// The name a counter's change to `to` is logged under.
-pub fn counter_kind(to: CounterState) -> &'static str {
-    match to {
-        CounterState::Open => "counter_opened",
-        CounterState::Paused => "counter_paused",
-        CounterState::Closed => "counter_closed",
-    }
-}
 
 /// One counter event to append.
 #[derive(Debug, Clone)]
